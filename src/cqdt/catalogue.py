@@ -1,0 +1,266 @@
+"""The criteria catalogue: groups, pillars, input fields, scoring rules and level rules.
+
+A catalogue is configuration (catalogues/<id>.yaml). Its rule vocabulary is small
+and declarative so that an analyst can replace a reconstructed table with the
+official one without touching code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import CqdtError, Issue
+from .yamlio import load_model
+
+GROUPS = ("department", "district", "commune")
+PILLARS = ("readiness", "presence", "interaction", "transaction", "transformation")
+# Totals must close to the maxima within this tolerance (floating point in YAML).
+_TOLERANCE = 1e-9
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Pillar(Strict):
+    id: Literal["readiness", "presence", "interaction", "transaction", "transformation"]
+    label: str
+    sheet: str = Field(min_length=1)
+    description: str = ""
+
+
+class InputField(Strict):
+    """One figure a survey form collects (a column of the group workbook)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    sheet: str
+    kind: Literal["count", "yes_no", "percent", "amount"]
+    unit: str = ""
+    maximum: float | None = None  # highest plausible value; above it the input is rejected
+
+
+class _Rule(Strict):
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9_.]*$")
+    label: str
+    pillar: str
+    component: str = ""
+    max_points: float = Field(gt=0)
+
+    def fields(self) -> list[str]:
+        raise NotImplementedError
+
+
+class YesNo(_Rule):
+    """Full points when the answer is yes (1 / Có), none otherwise."""
+
+    rule: Literal["yes_no"]
+    field: str
+
+    def fields(self) -> list[str]:
+        return [self.field]
+
+
+class Ratio(_Rule):
+    """max × numerator / denominator (capped at 1; nothing when the denominator is 0)."""
+
+    rule: Literal["ratio"]
+    numerator: str
+    denominator: str
+
+    def fields(self) -> list[str]:
+        return [self.numerator, self.denominator]
+
+
+class Percent(_Rule):
+    """max × value / 100 for a share reported in percent."""
+
+    rule: Literal["percent"]
+    field: str
+
+    def fields(self) -> list[str]:
+        return [self.field]
+
+
+class Step(Strict):
+    at_least: float
+    points: float = Field(ge=0)
+
+
+class Steps(_Rule):
+    """The points of the highest threshold the value reaches."""
+
+    rule: Literal["steps"]
+    field: str
+    steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Steps":
+        bounds = [step.at_least for step in self.steps]
+        if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
+            raise ValueError(f"tiêu chí {self.id}: các ngưỡng phải tăng dần và không trùng nhau")
+        if max(step.points for step in self.steps) > self.max_points + _TOLERANCE:
+            raise ValueError(f"tiêu chí {self.id}: điểm một bậc vượt điểm tối đa {self.max_points}")
+        return self
+
+    def fields(self) -> list[str]:
+        return [self.field]
+
+
+class CappedCount(_Rule):
+    """points_each × count, capped at the maximum."""
+
+    rule: Literal["capped_count"]
+    field: str
+    points_each: float = Field(gt=0)
+
+    def fields(self) -> list[str]:
+        return [self.field]
+
+
+class BestShare(_Rule):
+    """max × value / the best value in the group (nothing when the best is 0)."""
+
+    rule: Literal["best_share"]
+    field: str
+
+    def fields(self) -> list[str]:
+        return [self.field]
+
+
+Criterion = Annotated[
+    Union[YesNo, Ratio, Percent, Steps, CappedCount, BestShare], Field(discriminator="rule")
+]
+RULE_NAMES = ("yes_no", "ratio", "percent", "steps", "capped_count", "best_share")
+
+
+class LevelRule(Strict):
+    level: Literal["I", "II", "III", "IV"]
+    min_share: float = Field(gt=0, le=1)
+    # Criteria that must score their full points for the level, whatever the total.
+    required_full: list[str] = []
+
+
+class GroupLevels(Strict):
+    below_label: str
+    rules: list[LevelRule]
+
+    @model_validator(mode="after")
+    def _descending(self) -> "GroupLevels":
+        shares = [rule.min_share for rule in self.rules]
+        if shares != sorted(shares, reverse=True) or len(set(shares)) != len(shares):
+            raise ValueError("ngưỡng các mức độ phải giảm dần từ mức I đến mức IV")
+        return self
+
+
+class Group(Strict):
+    label: str
+    unit_label: str
+    ranked: bool
+    max_points: float = Field(gt=0)
+    pillar_max: dict[str, float]
+    levels: GroupLevels
+    fields: list[InputField]
+    criteria: list[Criterion]
+
+
+class Catalogue(Strict):
+    id: str
+    title: str
+    methodology: str
+    reconstructed: bool
+    reconstruction_note: str = ""
+    pillars: list[Pillar]
+    groups: dict[Literal["department", "district", "commune"], Group]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Catalogue":
+        problems = _consistency_problems(self)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def pillar(self, pillar_id: str) -> Pillar:
+        return next(p for p in self.pillars if p.id == pillar_id)
+
+    def criteria(self, group: str, pillar: str | None = None) -> list[Criterion]:
+        return [c for c in self.groups[group].criteria if pillar is None or c.pillar == pillar]
+
+    def fields_for(self, group: str, pillar: str) -> list[InputField]:
+        """The input fields a pillar's criteria read, in catalogue order."""
+        used = {name for c in self.criteria(group, pillar) for name in c.fields()}
+        return [f for f in self.groups[group].fields if f.id in used]
+
+
+def _consistency_problems(cat: Catalogue) -> list[str]:
+    problems: list[str] = []
+    pillar_ids = [p.id for p in cat.pillars]
+    if sorted(pillar_ids) != sorted(PILLARS):
+        problems.append(f"danh mục phải có đúng 5 trụ cột {', '.join(PILLARS)}")
+    sheets = {p.sheet for p in cat.pillars}
+    for name, group in cat.groups.items():
+        problems += _group_problems(name, group, set(pillar_ids), sheets)
+    missing = set(GROUPS) - set(cat.groups)
+    if missing:
+        problems.append(f"thiếu nhóm {', '.join(sorted(missing))}")
+    return problems
+
+
+def _group_problems(name: str, group: Group, pillars: set[str], sheets: set[str]) -> list[str]:
+    problems: list[str] = []
+    ids = [c.id for c in group.criteria]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(f"nhóm {name}: mã tiêu chí {dup} bị trùng")
+    field_ids = [f.id for f in group.fields]
+    for dup in sorted({i for i in field_ids if field_ids.count(i) > 1}):
+        problems.append(f"nhóm {name}: cột số liệu {dup} bị khai báo hai lần")
+    for field in group.fields:
+        if field.sheet not in sheets:
+            problems.append(f"nhóm {name}: cột {field.id} thuộc trang «{field.sheet}» không có trong danh mục")
+    known, used = set(field_ids), set()
+    for criterion in group.criteria:
+        if criterion.pillar not in pillars:
+            problems.append(f"nhóm {name}: tiêu chí {criterion.id} thuộc trụ cột lạ «{criterion.pillar}»")
+        for field in criterion.fields():
+            used.add(field)
+            if field not in known:
+                problems.append(f"nhóm {name}: tiêu chí {criterion.id} dùng cột chưa khai báo «{field}»")
+    for unused in [f for f in field_ids if f not in used]:
+        problems.append(f"nhóm {name}: cột {unused} không được tiêu chí nào sử dụng")
+    problems += _maxima_problems(name, group, pillars)
+    for rule in group.levels.rules:
+        for required in rule.required_full:
+            if required not in ids:
+                problems.append(f"nhóm {name}: mức {rule.level} đòi tiêu chí không tồn tại {required}")
+    return problems
+
+
+def _maxima_problems(name: str, group: Group, pillars: set[str]) -> list[str]:
+    problems = []
+    for pillar in sorted(pillars):
+        declared = group.pillar_max.get(pillar)
+        actual = sum(c.max_points for c in group.criteria if c.pillar == pillar)
+        if declared is None:
+            problems.append(f"nhóm {name}: thiếu điểm tối đa của trụ cột {pillar}")
+        elif abs(declared - actual) > _TOLERANCE:
+            problems.append(
+                f"nhóm {name}: trụ cột {pillar} khai báo tối đa {declared:g} điểm "
+                f"nhưng các tiêu chí cộng lại {actual:g} điểm"
+            )
+    total = sum(group.pillar_max.values())
+    if abs(total - group.max_points) > _TOLERANCE:
+        problems.append(
+            f"nhóm {name}: tổng điểm tối đa khai báo {group.max_points:g} "
+            f"nhưng các trụ cột cộng lại {total:g}"
+        )
+    return problems
+
+
+def load_catalogue(path: Path) -> Catalogue:
+    catalogue = load_model(path, Catalogue, "danh mục tiêu chí")
+    if not catalogue.reconstructed and catalogue.reconstruction_note:
+        raise CqdtError(Issue("danh mục chính thức không được có ghi chú tái dựng", file=path))
+    return catalogue

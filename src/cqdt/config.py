@@ -1,0 +1,108 @@
+"""Year configuration: params/<year>.yaml, validated, with paths resolved in the project."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import CqdtError, Issue
+from .yamlio import load_model
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Signature(Strict):
+    on_behalf: str = "TM. ỦY BAN NHÂN DÂN"
+    deputy: str = ""  # "KT. CHỦ TỊCH" when a vice-chairman signs
+    title: str
+    name: str = ""  # empty when the signer is not known
+
+
+class Decision(Strict):
+    number: str = Field(min_length=1)
+    issuer: list[str] = Field(min_length=1)
+    place: str
+    date: dt.date
+    subject: str
+    authority: str
+    legal_bases: list[str] = Field(min_length=1)
+    proposal: str
+    recipients: list[str] = Field(min_length=1)
+    signature: Signature
+
+
+class Inputs(Strict):
+    department: str
+    district: str
+    commune: str
+    province: str
+
+
+class Robustness(Strict):
+    """Monte Carlo weight perturbation (documented here because the params file owns it)."""
+
+    runs: int = Field(default=1000, ge=10, le=100000)
+    seed: int = 2021
+    weight_spread: float = Field(default=0.2, gt=0, lt=1)
+
+
+class YearParams(Strict):
+    year: int = Field(ge=2000, le=2100)
+    catalogue: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    indicators: str
+    units: str = "data/reference/units.csv"
+    data_status: Literal["official", "reconstructed"]
+    data_note: str = ""
+    score_decimals: int = Field(default=2, ge=0, le=4)  # published precision of totals
+    previous_year: int | None = None
+    inputs: Inputs
+    decision: Decision
+    robustness: Robustness = Robustness()
+
+    @property
+    def reconstructed(self) -> bool:
+        return self.data_status == "reconstructed"
+
+    def path(self, relative: str) -> Path:
+        return resolve_inside(relative)
+
+    def catalogue_path(self) -> Path:
+        return resolve_inside(f"catalogues/{self.catalogue}.yaml")
+
+
+def resolve_inside(relative: str, root: Path = PROJECT_ROOT) -> Path:
+    """A project path that cannot escape the project folder (params are user input)."""
+    path = (root / relative).resolve()
+    if root.resolve() not in path.parents and path != root.resolve():
+        raise CqdtError(Issue("đường dẫn nằm ngoài thư mục dự án", value=relative))
+    return path
+
+
+def check_year(text: str) -> int:
+    if not re.fullmatch(r"(19|20|21)\d\d", str(text).strip()):
+        raise CqdtError(Issue("YEAR phải là một năm gồm 4 chữ số, ví dụ YEAR=2021", value=text))
+    return int(text)
+
+
+def params_path(year: int, root: Path = PROJECT_ROOT) -> Path:
+    return root / "params" / f"{year}.yaml"
+
+
+def load_params(year: int | str, root: Path = PROJECT_ROOT) -> YearParams:
+    number = check_year(str(year))
+    path = params_path(number, root)
+    if not path.is_file():
+        raise CqdtError(Issue(f"chưa có tệp tham số cho năm {number}", file=path))
+    params = load_model(path, YearParams, "tệp tham số")
+    if params.year != number:
+        raise CqdtError(Issue(f"tệp tham số khai báo năm {params.year}, không phải {number}",
+                              file=path, column="year", value=params.year))
+    return params

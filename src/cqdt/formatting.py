@@ -1,0 +1,63 @@
+"""Vietnamese number and date formatting (508.364; 117,69; 52,13 %)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+
+def nfc(text: str) -> str:
+    """Normalise a display string to NFC (spreadsheets often carry NFD)."""
+    return unicodedata.normalize("NFC", text)
+
+
+def round_half_up(value: float, decimals: int) -> float:
+    """Round like the published tables do (0,125 → 0,13), not banker's rounding."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def vn_number(value: float | int, decimals: int = 0, strip_zeros: bool = False) -> str:
+    """Format a number with "." for thousands and "," for decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    rounded = Decimal(repr(float(value))).quantize(
+        Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP
+    )
+    text = f"{rounded:,.{decimals}f}"
+    if strip_zeros and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
+
+
+def vn_int(value: float | int) -> str:
+    return vn_number(value, 0)
+
+
+def vn_percent(share: float, decimals: int = 2, strip_zeros: bool = True) -> str:
+    """A share in [0, 1] as a Vietnamese percentage: 0.5213 → "52,13%"."""
+    return vn_number(share * 100, decimals, strip_zeros=strip_zeros) + "%"
+
+
+def vn_date(day: dt.date) -> str:
+    """The date as in a decision: day below 10 and months 1–2 take a leading zero."""
+    day_text = f"{day.day:02d}"
+    month_text = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day_text} tháng {month_text} năm {day.year}"
+
+
+def vn_signed(value: float, decimals: int = 2) -> str:
+    """A change with its sign: +1,25 / −0,40 / 0."""
+    if round_half_up(value, decimals) == 0:
+        return "0"
+    sign = "+" if value > 0 else "−"
+    return sign + vn_number(abs(value), decimals)
+
+
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII"}
+
+
+def roman(number: int) -> str:
+    return ROMAN[number]

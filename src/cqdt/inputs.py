@@ -1,0 +1,257 @@
+"""Reading the group workbooks and the province-wide figures, with cell-precise validation.
+
+Every problem found is collected and reported at once, in Vietnamese, with the file,
+sheet, Excel row, column and value. Nothing is coerced silently: "n/a" is an error,
+not an empty cell.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from .catalogue import Catalogue, InputField, Ratio
+from .errors import CqdtError, Issue, raise_if_any
+from .formatting import nfc
+from .units import Registry
+
+CODE_COLUMN = "ma_don_vi"
+NAME_COLUMN = "ten_don_vi"
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+PROVINCE_SHEET = "Toàn tỉnh"
+PROVINCE_COLUMNS = ["ma_chi_so", "noi_dung", "gia_tri", "tien_to"]
+_YES = {"có", "co", "x", "yes"}
+_NO = {"không", "khong", "no"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    file: Path
+    sheet: str
+    row: int
+    column: str
+    value: Any
+
+    def issue(self, message: str) -> Issue:
+        return Issue(message, file=self.file, sheet=self.sheet, row=self.row,
+                     column=self.column, value=self.value)
+
+
+def open_workbook(path: Path, data_only: bool = True):
+    if not path.is_file():
+        raise CqdtError(Issue("không tìm thấy tệp số liệu", file=path))
+    try:
+        return load_workbook(path, read_only=True, data_only=data_only)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise CqdtError(Issue("tệp không phải bảng tính Excel (.xlsx) hợp lệ", file=path)) from None
+
+
+def read_group(path: Path, group: str, catalogue: Catalogue, registry: Registry) -> pd.DataFrame:
+    """One group's workbook → a frame indexed by unit code (registry order), one column per field."""
+    workbook = open_workbook(path)
+    issues: list[Issue] = []
+    fields = catalogue.groups[group].fields
+    expected_sheets = list(dict.fromkeys(f.sheet for f in fields))
+    sheet_names = {nfc(name): name for name in workbook.sheetnames}
+    for extra in sorted(set(sheet_names) - set(expected_sheets) - {INSTRUCTIONS_SHEET}):
+        issues.append(Issue(f"trang không có trong danh mục; các trang cần có: {', '.join(expected_sheets)}",
+                            file=path, sheet=extra))
+    columns: dict[str, dict[str, float]] = {}
+    formulas = _FormulaLookup(path)
+    for sheet in expected_sheets:
+        if sheet not in sheet_names:
+            issues.append(Issue("thiếu trang số liệu", file=path, sheet=sheet))
+            continue
+        sheet_fields = [f for f in fields if f.sheet == sheet]
+        rows = list(workbook[sheet_names[sheet]].iter_rows(values_only=True))
+        issues += _read_sheet(path, sheet, rows, sheet_fields, group, registry, columns, formulas)
+    workbook.close()
+    raise_if_any(issues)
+    issues += _cross_checks(path, group, catalogue, columns)
+    raise_if_any(issues)
+    codes = [u.code for u in registry.group(group)]
+    return pd.DataFrame({f.id: [columns[f.id][c] for c in codes] for f in fields}, index=pd.Index(codes, name="code"))
+
+
+class _FormulaLookup:
+    """Opens the workbook a second time, only when an empty cell might be an uncached formula."""
+
+    def __init__(self, path: Path):
+        self.path, self._book = path, None
+
+    def formula(self, sheet: str, row: int, col: int) -> str | None:
+        if self._book is None:
+            self._book = load_workbook(self.path, read_only=False, data_only=False)
+        name = next(n for n in self._book.sheetnames if nfc(n) == sheet)
+        value = self._book[name].cell(row=row, column=col).value
+        return value if isinstance(value, str) and value.startswith("=") else None
+
+
+def _read_sheet(path, sheet, rows, fields, group, registry, columns, formulas) -> list[Issue]:
+    issues: list[Issue] = []
+    if not rows:
+        return [Issue("trang trống, không có dòng tiêu đề", file=path, sheet=sheet, row=1)]
+    header = [nfc(str(h)).strip() if h is not None else "" for h in rows[0]]
+    expected = [CODE_COLUMN, NAME_COLUMN, *(f.id for f in fields)]
+    for position, name in enumerate(header[:2]):
+        if name != expected[position]:
+            issues.append(Issue(f"dòng 1 phải là dòng tiêu đề, cột {position + 1} phải có tên «{expected[position]}»",
+                                file=path, sheet=sheet, row=1, column=_letter(position), value=rows[0][position]))
+    if issues:
+        return issues
+    for missing in [name for name in expected if name not in header]:
+        issues.append(Issue("thiếu cột số liệu", file=path, sheet=sheet, row=1, column=missing))
+    for position, name in enumerate(header):
+        if name and name not in expected:
+            issues.append(Issue("cột không có trong danh mục tiêu chí", file=path, sheet=sheet, row=1,
+                                column=_letter(position), value=name))
+        elif name and header.count(name) > 1 and header.index(name) != position:
+            issues.append(Issue("cột bị lặp lại", file=path, sheet=sheet, row=1, column=name))
+    if issues:
+        return issues
+    known = {u.code: u for u in registry.group(group)}
+    seen: dict[str, int] = {}
+    for field in fields:
+        columns.setdefault(field.id, {})
+    for offset, row in enumerate(rows[1:], start=2):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
+            continue
+        code = _code(row[0])
+        if code not in known:
+            issues.append(Issue("mã đơn vị không có trong danh sách đơn vị của nhóm", file=path, sheet=sheet,
+                                row=offset, column=CODE_COLUMN, value=row[0]))
+            continue
+        if code in seen:
+            issues.append(Issue(f"mã đơn vị bị trùng (đã có ở dòng {seen[code]})", file=path, sheet=sheet,
+                                row=offset, column=CODE_COLUMN, value=row[0]))
+            continue
+        seen[code] = offset
+        for field in fields:
+            position = header.index(field.id)
+            raw = row[position] if position < len(row) else None
+            cell = Cell(path, sheet, offset, field.id, raw)
+            value, problem = parse_value(raw, field)
+            if problem is None and raw is None:
+                formula = formulas.formula(sheet, offset, position + 1)
+                problem = (f"ô chứa công thức {formula} chưa có giá trị đã tính; hãy mở tệp bằng Excel, tính lại và lưu"
+                           if formula else "ô trống; hãy nhập số liệu (ghi 0 nếu không có)")
+            if problem:
+                issues.append(cell.issue(problem))
+            else:
+                columns[field.id][code] = value
+    for unit in known.values():
+        if unit.code not in seen:
+            issues.append(Issue(f"thiếu dòng số liệu của đơn vị {unit.code} ({unit.name})", file=path, sheet=sheet,
+                                column=CODE_COLUMN, value=unit.code))
+    return issues
+
+
+def _code(raw: Any) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    return nfc(str(raw)).strip() if raw is not None else ""
+
+
+def _letter(position: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(position + 1)
+
+
+def parse_value(raw: Any, field: InputField) -> tuple[float | None, str | None]:
+    """A cell's value for a field, or the Vietnamese reason it is not acceptable."""
+    if raw is None:
+        return None, None
+    if field.kind == "yes_no":
+        return _parse_yes_no(raw)
+    number, problem = _parse_number(raw)
+    if problem:
+        return None, problem
+    if number < 0:
+        return None, "giá trị âm không hợp lệ"
+    if field.kind == "count" and not float(number).is_integer():
+        return None, "phải là số nguyên (số lượng)"
+    if field.kind == "percent" and number > 100:
+        return None, "tỷ lệ phần trăm không được vượt quá 100"
+    if field.maximum is not None and number > field.maximum:
+        return None, f"vượt giá trị tối đa cho phép ({field.maximum:g})"
+    return float(number), None
+
+
+def _parse_yes_no(raw: Any) -> tuple[float | None, str | None]:
+    if isinstance(raw, bool):
+        return float(raw), None
+    if isinstance(raw, (int, float)) and raw in (0, 1):
+        return float(raw), None
+    text = nfc(str(raw)).strip().lower()
+    if text in _YES or text == "1":
+        return 1.0, None
+    if text in _NO or text == "0":
+        return 0.0, None
+    return None, "chỉ nhận «Có»/«Không» hoặc 1/0"
+
+
+def _parse_number(raw: Any) -> tuple[float | None, str | None]:
+    if isinstance(raw, bool):
+        return None, "phải là số, không phải giá trị TRUE/FALSE"
+    if isinstance(raw, (int, float)):
+        return float(raw), None
+    text = str(raw).strip()
+    if re.fullmatch(r"\d+", text):
+        return float(text), None  # a number stored as text: unambiguous, accepted
+    if re.fullmatch(r"\d+,\d+", text):
+        return None, "dấu phẩy thập phân trong ô văn bản không được chấp nhận; hãy nhập ô kiểu số (ví dụ 12,5 gõ theo định dạng số của Excel)"
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+        return None, "không rõ dấu chấm là phân cách hàng nghìn hay thập phân; hãy nhập ô kiểu số, không có dấu phân cách"
+    return None, "không phải số (ô văn bản như «n/a», «-», «không có» không được chấp nhận; ghi 0 nếu không có)"
+
+
+def _cross_checks(path: Path, group: str, catalogue: Catalogue, columns) -> list[Issue]:
+    """A numerator may not exceed its denominator (e.g. online dossiers > dossiers received)."""
+    issues = []
+    fields = {f.id: f for f in catalogue.groups[group].fields}
+    pairs = {(c.numerator, c.denominator) for c in catalogue.criteria(group) if isinstance(c, Ratio)}
+    for numerator, denominator in sorted(pairs):
+        for code, value in columns[numerator].items():
+            total = columns[denominator].get(code)
+            if total is not None and value > total:
+                issues.append(Issue(
+                    f"«{fields[numerator].label}» ({value:g}) lớn hơn «{fields[denominator].label}» ({total:g})",
+                    file=path, sheet=fields[numerator].sheet, column=numerator, value=f"{code}: {value:g}"))
+    return issues
+
+
+def read_province(path: Path) -> dict[str, tuple[float, str]]:
+    """Province-wide figures: id → (value, qualifier such as «hơn»)."""
+    workbook = open_workbook(path)
+    names = {nfc(n): n for n in workbook.sheetnames}
+    if PROVINCE_SHEET not in names:
+        raise CqdtError(Issue("thiếu trang số liệu toàn tỉnh", file=path, sheet=PROVINCE_SHEET))
+    rows = list(workbook[names[PROVINCE_SHEET]].iter_rows(values_only=True))
+    workbook.close()
+    header = [nfc(str(h)).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+    if header[:4] != PROVINCE_COLUMNS:
+        raise CqdtError(Issue(f"dòng 1 phải là tiêu đề {', '.join(PROVINCE_COLUMNS)}", file=path,
+                              sheet=PROVINCE_SHEET, row=1, value=", ".join(header)))
+    figures, issues = {}, []
+    for offset, row in enumerate(rows[1:], start=2):
+        key = _code(row[0])
+        if not key:
+            continue
+        value, problem = _parse_number(row[2]) if row[2] is not None else (None, "ô trống")
+        if problem:
+            issues.append(Issue(problem, file=path, sheet=PROVINCE_SHEET, row=offset, column="gia_tri", value=row[2]))
+        elif key in figures:
+            issues.append(Issue("mã chỉ số bị trùng", file=path, sheet=PROVINCE_SHEET, row=offset,
+                                column="ma_chi_so", value=key))
+        else:
+            figures[key] = (value, nfc(str(row[3] or "")).strip())
+    raise_if_any(issues)
+    return figures

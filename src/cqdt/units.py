@@ -1,0 +1,62 @@
+"""The unit registry: who is assessed, matched by code and never by display name."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CqdtError, Issue
+from .formatting import nfc
+
+_COLUMNS = ["group", "code", "name", "local_name", "parent_code"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    group: str
+    code: str
+    name: str  # official (GSO) spelling, NFC
+    local_name: str  # spelling used in local documents, NFC; equals name when none is known
+    parent_code: str  # district of a commune, empty otherwise
+
+
+@dataclass(frozen=True)
+class Registry:
+    units: tuple[Unit, ...]
+
+    def group(self, group: str) -> list[Unit]:
+        return [u for u in self.units if u.group == group]
+
+    def by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    def name(self, code: str) -> str:
+        return self.by_code()[code].name
+
+
+def load_registry(path: Path) -> Registry:
+    if not path.is_file():
+        raise CqdtError(Issue("không tìm thấy danh sách đơn vị", file=path))
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != _COLUMNS:
+            raise CqdtError(Issue(f"tiêu đề phải là {','.join(_COLUMNS)}", file=path, row=1,
+                                  value=",".join(reader.fieldnames or [])))
+        units = [_unit(row) for row in reader]
+    codes = [u.code for u in units]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise CqdtError(Issue(f"mã đơn vị bị trùng: {', '.join(duplicates)}", file=path))
+    return Registry(tuple(units))
+
+
+def _unit(row: dict[str, str]) -> Unit:
+    name = nfc(row["name"].strip())
+    return Unit(
+        group=row["group"],
+        code=row["code"].strip(),
+        name=name,
+        local_name=nfc(row["local_name"].strip()) or name,
+        parent_code=row["parent_code"].strip(),
+    )
