@@ -16,7 +16,7 @@ def nfc(text: str) -> str:
 def round_half_up(value: float, decimals: int) -> float:
     """Round like the published tables do (0,125 → 0,13), not banker's rounding."""
     quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def vn_number(value: float | int, decimals: int = 0, strip_zeros: bool = False) -> str:

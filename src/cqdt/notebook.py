@@ -1,0 +1,221 @@
+"""Thin helpers the notebooks call, so that each notebook reads as a narrative."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML, SVG, Markdown, display
+
+from . import charts
+from .catalogue import GROUPS
+from .formatting import nfc, vn_int, vn_number, vn_percent
+from .pipeline import (PROJECT_ROOT, PillarResult, Year, build_dir, consolidate_all, dump_json, ingest,
+                       load_year, read_pillar_outputs, score_pillar_inputs, score_year_directly,
+                       write_if_changed, write_pillar_result)
+from .province import Indicator
+from .render import PILLAR_SHORT, appendix_html, decision_html, points_table_html
+
+GROUP_PLURAL = {"department": "sở, ban, ngành", "district": "huyện, thị xã, thành phố",
+                "commune": "xã, phường, thị trấn"}
+
+
+def md(text: str) -> None:
+    display(Markdown(nfc(text)))
+
+
+def html(text: str) -> None:
+    display(HTML(text))
+
+
+def svg(text: str) -> None:
+    display(SVG(text))
+
+
+def resolve_build(year: int, folder: str) -> Path:
+    return Path(folder).resolve() if folder else build_dir(year)
+
+
+def share_text(indicator: Indicator) -> str:
+    """«100% (20/20)» for a count or a ratio of two figures."""
+    if indicator.denominator is None:
+        return vn_int(indicator.value)
+    return f"{vn_percent(indicator.value)} ({vn_int(indicator.numerator)}/{vn_int(indicator.denominator)})"
+
+
+def figure_text(indicator: Indicator) -> str:
+    prefix = f"{indicator.qualifier} " if indicator.qualifier else ""
+    return prefix + vn_int(indicator.value)
+
+
+@dataclass
+class PillarRun:
+    year: Year
+    pillar: str
+    result: PillarResult
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.year.catalogue.pillar(self.pillar).label
+
+    def maximum(self, group: str) -> float:
+        return self.year.catalogue.groups[group].pillar_max[self.pillar]
+
+    def unit_points(self, group: str) -> pd.DataFrame:
+        own = self.result.points[self.result.points["group"] == group]
+        totals = own.groupby("code", sort=False)["points"].sum()
+        names = self.year.registry.by_code()
+        return pd.DataFrame({"name": [names[c].name for c in totals.index], "points": totals.to_numpy()},
+                            index=totals.index)
+
+    def summary(self) -> pd.DataFrame:
+        """Per group: units, maximum, mean, lowest and highest points, mean share."""
+        rows = []
+        for group in GROUPS:
+            points = self.unit_points(group)["points"]
+            top = self.maximum(group)
+            rows.append({"Nhóm": self.year.catalogue.groups[group].label, "Số đơn vị": len(points),
+                         "Điểm tối đa": vn_number(top, 0), "Trung bình": vn_number(points.mean(), 2),
+                         "Thấp nhất": vn_number(points.min(), 2), "Cao nhất": vn_number(points.max(), 2),
+                         "Tỷ lệ đạt": vn_percent(points.mean() / top, 1)})
+        return pd.DataFrame(rows).set_index("Nhóm")
+
+    def show_summary(self) -> None:
+        html(self.summary().to_html(classes="data-table", border=0))
+
+    def show_charts(self) -> None:
+        for group in ("department", "district"):
+            table = self.unit_points(group)
+            svg(charts.ranked_bars(table, "points", f"{self.label} — {GROUP_PLURAL[group]}",
+                                   "Điểm", charts.GROUP_COLOURS[group], self.maximum(group)))
+        communes = self.unit_points("commune")["points"]
+        svg(charts.histogram(communes, f"{self.label} — phân bố điểm của {len(communes)} xã, phường, thị trấn",
+                             "Điểm", charts.GROUP_COLOURS["commune"], self.maximum("commune")))
+
+    def show_unit_tables(self) -> None:
+        for group in GROUPS:
+            html(points_table_html(self.year, group, self.pillar, self.result.points))
+
+    def best(self, group: str) -> pd.Series:
+        table = self.unit_points(group)
+        return table.loc[table["points"].idxmax()]
+
+
+def pillar_run(year: int, pillar: str, build: str = "") -> PillarRun:
+    """Score one pillar from its validated inputs and write its outputs (points, indicators, manifest)."""
+    context = load_year(year)
+    out = resolve_build(year, build)
+    inputs = out / "inputs" / f"{pillar}.json"
+    if not inputs.is_file():  # opened in JupyterLab before any build: read the workbooks now
+        ingest(context, out)
+    result = score_pillar_inputs(context, inputs)
+    write_pillar_result(result, out, context, inputs)
+    return PillarRun(context, pillar, result, {i.id: i for i in result.indicators})
+
+
+@dataclass
+class RankingRun:
+    year: Year
+    tables: dict[str, pd.DataFrame]
+    indicators: list[dict]
+    changes: dict[str, pd.DataFrame] | None
+
+    def decision(self) -> str:
+        return decision_html(self.year, self.tables)
+
+    def appendix(self, group: str) -> str:
+        return appendix_html(self.year, group, self.tables[group],
+                             self.changes.get(group) if self.changes else None)
+
+    def level_counts(self) -> pd.DataFrame:
+        rows = {}
+        for group in GROUPS:
+            spec = self.year.catalogue.groups[group]
+            order = [r.level for r in spec.levels.rules] + [spec.levels.below_label]
+            counts = self.tables[group]["level"].value_counts()
+            rows[group] = [int(counts.get(level, 0)) for level in order]
+        labels = ["Mức I", "Mức II", "Mức III", "Mức IV", "Chưa đạt mức IV"]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=labels)
+
+    def leaders(self, group: str, count: int = 3) -> pd.DataFrame:
+        return self.tables[group].sort_values("total", ascending=False, kind="stable").head(count)
+
+    def trailers(self, group: str, count: int = 2) -> pd.DataFrame:
+        return self.tables[group].sort_values("total", ascending=True, kind="stable").head(count)
+
+    def score(self, total: float) -> str:
+        return vn_number(total, self.year.params.score_decimals)
+
+
+def ranking_run(year: int, build: str = "") -> RankingRun:
+    """Consolidate the pillar outputs: totals, ranks, levels and the previous-year comparison."""
+    context = load_year(year)
+    out = resolve_build(year, build)
+    points, indicators = read_pillar_outputs(context, out)
+    tables = consolidate_all(context, points)
+    changes = previous_year_changes(context, tables)
+    write_results(out, context, tables, indicators, changes)
+    return RankingRun(context, tables, indicators, changes)
+
+
+def previous_year_changes(context: Year, tables) -> dict[str, pd.DataFrame] | None:
+    """Change in total and rank against the previous year, matched by unit code.
+
+    When a group's maximum changed between catalogues, totals are compared as a share of
+    the maximum, expressed in the current year's points.
+    """
+    previous = context.params.previous_year
+    if previous is None:
+        return None
+    before_year = load_year(previous)
+    before = score_year_directly(before_year)
+    changes = {}
+    for group, table in tables.items():
+        old = before[group].reindex(table.index)
+        top, old_top = context.catalogue.groups[group].max_points, before_year.catalogue.groups[group].max_points
+        if top == old_top:
+            delta = table["total"] - old["total"]
+        else:
+            delta = (table["share"] - old["share"]) * top
+        frame = pd.DataFrame({"previous_total": old["total"], "total_change": delta,
+                              "same_maximum": top == old_top})
+        if context.catalogue.groups[group].ranked:
+            frame["previous_rank"] = old["rank"]
+            frame["rank_change"] = old["rank"].astype("Float64") - table["rank"].astype("Float64")
+        changes[group] = frame
+    return changes
+
+
+def write_results(out: Path, context: Year, tables, indicators, changes) -> None:
+    folder = out / "results"
+    for group, table in tables.items():
+        frame = table.copy()
+        if changes:
+            frame = frame.join(changes[group])
+        write_if_changed(folder / f"{group}.csv", frame.to_csv(float_format="%.10g", lineterminator="\n"))
+    summary = {
+        "year": context.params.year, "catalogue": context.catalogue.id, "decision": context.params.decision.number,
+        "data_status": context.params.data_status,
+        "groups": {g: {"units": len(t), "max_points": context.catalogue.groups[g].max_points,
+                       "levels": {str(k): int(v) for k, v in t["level"].value_counts().sort_index().items()}}
+                   for g, t in tables.items()},
+        "indicators": indicators,
+    }
+    write_if_changed(folder / "summary.json", dump_json(summary))
+
+
+def load_results(year: int, build: str = "") -> dict[str, pd.DataFrame]:
+    folder = resolve_build(year, build) / "results"
+    return {g: pd.read_csv(folder / f"{g}.csv", dtype={"code": str, "parent_code": str}).set_index("code")
+            for g in GROUPS}
+
+
+def read_summary(year: int, build: str = "") -> dict:
+    return json.loads((resolve_build(year, build) / "results" / "summary.json").read_text(encoding="utf-8"))
+
+
+__all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "share_text", "figure_text", "vn_int",
+           "vn_number", "vn_percent", "PILLAR_SHORT", "PROJECT_ROOT", "GROUP_PLURAL", "charts"]

@@ -1,0 +1,217 @@
+"""The file contracts between the stages of a year's build (build/<year>/).
+
+ingest     → inputs/<pillar>.json      the validated figures each pillar needs
+pillar     → pillars/<pillar>/points.csv, indicators.json, manifest.json
+consolidate→ results/units.csv, results/summary.json
+
+Files are written only when their content changes, so that make's timestamps
+rerun exactly the steps whose inputs changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .catalogue import GROUPS, Catalogue, load_catalogue
+from .config import PROJECT_ROOT, YearParams, load_params
+from .errors import CqdtError, Issue
+from .inputs import read_group, read_province
+from .province import IndicatorSpec, compute_indicator, load_indicator_specs
+from .ranking import consolidate
+from .scoring import score_pillar
+from .units import Registry, load_registry
+
+
+@dataclass(frozen=True)
+class Year:
+    """Everything configured for one year, loaded and validated."""
+
+    params: YearParams
+    catalogue: Catalogue
+    registry: Registry
+    indicators: list[IndicatorSpec]
+
+    @property
+    def pillars(self) -> list[str]:
+        return [p.id for p in self.catalogue.pillars]
+
+    def input_files(self) -> dict[str, Path]:
+        return {name: self.params.path(getattr(self.params.inputs, name))
+                for name in (*GROUPS, "province")}
+
+    def config_files(self) -> list[Path]:
+        p = self.params
+        return [p.catalogue_path(), p.path(p.indicators), p.path(p.units),
+                PROJECT_ROOT / "params" / f"{p.year}.yaml"]
+
+
+def load_year(year: int | str) -> Year:
+    params = load_params(year)
+    catalogue = load_catalogue(params.catalogue_path())
+    registry = load_registry(params.path(params.units))
+    indicators = load_indicator_specs(params.path(params.indicators))
+    return Year(params, catalogue, registry, indicators)
+
+
+def build_dir(year: int) -> Path:
+    return PROJECT_ROOT / "build" / str(year)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write atomically and only when the content differs (keeps make's timestamps honest)."""
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)
+    return True
+
+
+def dump_json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def read_figures(year: Year) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[float, str]]]:
+    """Read and validate every workbook of the year; all problems are reported together."""
+    files = year.input_files()
+    figures, problems = {}, []
+    for group in GROUPS:
+        try:
+            figures[group] = read_group(files[group], group, year.catalogue, year.registry)
+        except CqdtError as error:
+            problems += error.issues
+    try:
+        province = read_province(files["province"])
+    except CqdtError as error:
+        problems += error.issues
+        province = {}
+    if problems:
+        raise CqdtError(problems)
+    return figures, province
+
+
+def ingest(year: Year, out_dir: Path) -> dict[str, bool]:
+    """Split the validated inputs by pillar; returns which pillar files changed."""
+    figures, province = read_figures(year)
+    for spec in year.indicators:  # fail here, at input time, if a province figure is missing
+        compute_indicator(spec, figures, province, year.input_files()["province"])
+    changed = {}
+    for pillar in year.pillars:
+        payload = pillar_inputs(year, pillar, figures, province)
+        changed[pillar] = write_if_changed(out_dir / "inputs" / f"{pillar}.json", dump_json(payload))
+    return changed
+
+
+def pillar_inputs(year: Year, pillar: str, figures, province) -> dict:
+    specs = [s for s in year.indicators if s.pillar == pillar]
+    groups = {}
+    for group in GROUPS:
+        needed = [f.id for f in year.catalogue.fields_for(group, pillar)]
+        needed += [f for s in specs if group in s.groups for f in s.fields if f not in needed]
+        groups[group] = {"codes": list(figures[group].index),
+                         "fields": {f: figures[group][f].tolist() for f in needed}}
+    wanted = {f for s in specs if s.source.startswith("province") for f in s.fields}
+    return {"year": year.params.year, "catalogue": year.catalogue.id, "pillar": pillar, "groups": groups,
+            "province": {k: list(v) for k, v in sorted(province.items()) if k in wanted}}
+
+
+def frames_from_inputs(payload: dict) -> dict[str, pd.DataFrame]:
+    return {g: pd.DataFrame(d["fields"], index=pd.Index(d["codes"], name="code"))
+            for g, d in payload["groups"].items()}
+
+
+@dataclass(frozen=True)
+class PillarResult:
+    pillar: str
+    points: pd.DataFrame
+    indicators: list
+
+
+def score_pillar_inputs(year: Year, inputs_path: Path) -> PillarResult:
+    payload = json.loads(inputs_path.read_text(encoding="utf-8"))
+    if payload["catalogue"] != year.catalogue.id or payload["year"] != year.params.year:
+        raise CqdtError(Issue("tệp đầu vào của trụ cột thuộc năm hoặc danh mục khác; hãy chạy lại bước nạp số liệu",
+                              file=inputs_path))
+    pillar = payload["pillar"]
+    frames = frames_from_inputs(payload)
+    points = pd.concat([score_pillar(year.catalogue, g, pillar, frames[g]) for g in GROUPS], ignore_index=True)
+    province = {k: (v[0], v[1]) for k, v in payload["province"].items()}
+    indicators = [compute_indicator(s, frames, province, inputs_path)
+                  for s in year.indicators if s.pillar == pillar]
+    return PillarResult(pillar, points, indicators)
+
+
+def write_pillar_result(result: PillarResult, out_dir: Path, year: Year, inputs_path: Path) -> Path:
+    target = out_dir / "pillars" / result.pillar
+    points_csv = result.points.to_csv(index=False, float_format="%.10g", lineterminator="\n")
+    indicators_json = dump_json([i.as_record() for i in result.indicators])
+    write_if_changed(target / "points.csv", points_csv)
+    write_if_changed(target / "indicators.json", indicators_json)
+    manifest = {
+        "pillar": result.pillar, "year": year.params.year, "catalogue": year.catalogue.id,
+        "input": {"file": inputs_path.name, "sha256": sha256(inputs_path)},
+        "outputs": {"points.csv": _text_sha(points_csv), "indicators.json": _text_sha(indicators_json)},
+        "rows": len(result.points), "points_total": round(float(result.points["points"].sum()), 6),
+    }
+    write_if_changed(target / "manifest.json", dump_json(manifest))
+    return target
+
+
+def _text_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_pillar_outputs(year: Year, out_dir: Path) -> tuple[pd.DataFrame, list[dict]]:
+    """Points and indicators of every pillar, checked against their manifests."""
+    frames, indicators = [], []
+    for pillar in year.pillars:
+        folder = out_dir / "pillars" / pillar
+        manifest_path = folder / "manifest.json"
+        if not manifest_path.is_file():
+            raise CqdtError(Issue(f"chưa có kết quả của trụ cột «{pillar}»; hãy chạy sổ tay của trụ cột này",
+                                  file=manifest_path))
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for name, digest in manifest["outputs"].items():
+            if _text_sha((folder / name).read_text(encoding="utf-8")) != digest:
+                raise CqdtError(Issue("tệp kết quả không khớp với manifest (bị sửa tay hoặc ghi dở)",
+                                      file=folder / name))
+        if manifest["year"] != year.params.year or manifest["catalogue"] != year.catalogue.id:
+            raise CqdtError(Issue("kết quả trụ cột thuộc năm hoặc danh mục khác", file=manifest_path))
+        frames.append(pd.read_csv(folder / "points.csv", dtype={"code": str}))
+        indicators += json.loads((folder / "indicators.json").read_text(encoding="utf-8"))
+    return pd.concat(frames, ignore_index=True), indicators
+
+
+def consolidate_all(year: Year, points: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per group: pillar points, total, share, rank and level, with names, in display order."""
+    names = year.registry.by_code()
+    tables = {}
+    for group in GROUPS:
+        spec = year.catalogue.groups[group]
+        table = consolidate(points, group, spec, year.pillars, year.params.score_decimals)
+        order = [u.code for u in year.registry.group(group)]
+        table = table.reindex(order)
+        table.insert(0, "name", [names[c].name for c in table.index])
+        table.insert(1, "parent_code", [names[c].parent_code for c in table.index])
+        if spec.ranked:
+            table = table.sort_values(["rank", "name"], kind="stable")
+        tables[group] = table
+    return tables
+
+
+def score_year_directly(year: Year) -> dict[str, pd.DataFrame]:
+    """Totals straight from a year's workbooks (used for the previous-year comparison)."""
+    figures, _ = read_figures(year)
+    points = pd.concat([score_pillar(year.catalogue, g, p, figures[g]) for g in GROUPS for p in year.pillars],
+                       ignore_index=True)
+    return consolidate_all(year, points)

@@ -1,0 +1,56 @@
+"""A strict papermill wrapper: known parameters only, and a failing cell fails the build by name."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jupytext
+import nbformat
+import papermill
+from papermill.exceptions import PapermillExecutionError
+
+from .errors import CqdtError, Issue
+
+NOTEBOOKS = PROJECT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def source_notebook(name: str) -> nbformat.NotebookNode:
+    path = NOTEBOOKS / f"{name}.py"
+    if not path.is_file():
+        raise CqdtError(Issue("không tìm thấy sổ tay", file=path))
+    notebook = jupytext.read(path)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return notebook
+
+
+def declared_parameters(notebook: nbformat.NotebookNode, scratch: Path) -> set[str]:
+    nbformat.write(notebook, scratch)
+    return set(papermill.inspect_notebook(str(scratch)))
+
+
+def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
+    """Execute notebooks/<name>.py with parameters into output (written only when it succeeds)."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    source = output.with_name(f".{output.stem}.source.ipynb")
+    partial = output.with_name(f".{output.stem}.partial.ipynb")
+    notebook = source_notebook(name)
+    declared = declared_parameters(notebook, source)
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise CqdtError(Issue(f"sổ tay «{name}» không có tham số {', '.join(unknown)}; các tham số hợp lệ: "
+                              f"{', '.join(sorted(declared))}"))
+    try:
+        papermill.execute_notebook(str(source), str(partial), parameters=parameters, kernel_name="python3",
+                                   progress_bar=False, cwd=str(NOTEBOOKS), log_output=False)
+    except PapermillExecutionError as error:
+        raise CqdtError(Issue(f"sổ tay «{name}» lỗi ở ô số {error.exec_count or error.cell_index} "
+                              f"({error.ename}): {_first_line(error.evalue)}")) from None
+    finally:
+        source.unlink(missing_ok=True)
+    os.replace(partial, output)
+    return output
+
+
+def _first_line(text: str) -> str:
+    return (text or "").strip().splitlines()[0] if (text or "").strip() else ""
