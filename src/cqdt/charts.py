@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import matplotlib
 
@@ -28,7 +29,9 @@ def to_svg(figure) -> str:
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(figure)
     text = buffer.getvalue()
-    return text[text.index("<svg"):]  # drop the XML prolog so the SVG can sit inline in HTML
+    text = text[text.index("<svg"):]  # drop the XML prolog so the SVG can sit inline in HTML
+    # Scale to the column width (the viewBox keeps the proportions) instead of a fixed size in pt.
+    return re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r'<svg\1 class="chart" width="100%"', text, count=1)
 
 
 def _vn_axis(axis, decimals: int = 0) -> None:

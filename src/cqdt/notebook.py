@@ -11,7 +11,7 @@ from IPython.display import HTML, SVG, Markdown, display
 
 from . import charts
 from .catalogue import GROUPS
-from .formatting import nfc, vn_int, vn_number, vn_percent
+from .formatting import nfc, vn_int, vn_number, vn_percent, vn_signed
 from .pipeline import (PROJECT_ROOT, PillarResult, Year, build_dir, consolidate_all, dump_json, ingest,
                        load_year, read_pillar_outputs, score_pillar_inputs, score_year_directly,
                        write_if_changed, write_pillar_result)
@@ -43,6 +43,16 @@ def share_text(indicator: Indicator) -> str:
     if indicator.denominator is None:
         return vn_int(indicator.value)
     return f"{vn_percent(indicator.value)} ({vn_int(indicator.numerator)}/{vn_int(indicator.denominator)})"
+
+
+def count_text(indicator: Indicator) -> str:
+    """«20/20» for a count of units."""
+    return f"{vn_int(indicator.numerator)}/{vn_int(indicator.denominator)}"
+
+
+def floor_to(value: float, step: int) -> int:
+    """The round figure a share passes (96,4 → 95): for sentences such as «hơn 95%»."""
+    return int(value // step * step)
 
 
 def figure_text(indicator: Indicator) -> str:
@@ -81,10 +91,10 @@ class PillarRun:
                          "Điểm tối đa": vn_number(top, 0), "Trung bình": vn_number(points.mean(), 2),
                          "Thấp nhất": vn_number(points.min(), 2), "Cao nhất": vn_number(points.max(), 2),
                          "Tỷ lệ đạt": vn_percent(points.mean() / top, 1)})
-        return pd.DataFrame(rows).set_index("Nhóm")
+        return pd.DataFrame(rows)
 
     def show_summary(self) -> None:
-        html(self.summary().to_html(classes="data-table", border=0))
+        html(self.summary().to_html(classes="data-table", border=0, index=False))
 
     def show_charts(self) -> None:
         for group in ("department", "district"):
@@ -98,6 +108,16 @@ class PillarRun:
     def show_unit_tables(self) -> None:
         for group in GROUPS:
             html(points_table_html(self.year, group, self.pillar, self.result.points))
+
+    def units_with_full(self, group: str, criterion: str) -> int:
+        own = self.result.points
+        rows = own[(own["group"] == group) & (own["criterion"] == criterion)]
+        return int((rows["points"] >= rows["max_points"] - 1e-9).sum())
+
+    def units_below_full(self, group: str, criterion: str) -> int:
+        own = self.result.points
+        rows = own[(own["group"] == group) & (own["criterion"] == criterion)]
+        return len(rows) - self.units_with_full(group, criterion)
 
     def best(self, group: str) -> pd.Series:
         table = self.unit_points(group)
@@ -148,6 +168,52 @@ class RankingRun:
 
     def score(self, total: float) -> str:
         return vn_number(total, self.year.params.score_decimals)
+
+    def pillar_share_chart(self) -> str:
+        shares = pd.DataFrame({
+            g: [self.tables[g][p].mean() / self.year.catalogue.groups[g].pillar_max[p] for p in self.year.pillars]
+            for g in GROUPS}, index=[PILLAR_SHORT[p] for p in self.year.pillars])
+        labels = {g: self.year.catalogue.groups[g].label for g in GROUPS}
+        return charts.pillar_shares(shares, labels, "Tỷ lệ điểm đạt bình quân so với điểm tối đa của từng trụ cột")
+
+    def level_table_html(self) -> str:
+        counts = self.level_counts()
+        counts.index = [self.year.catalogue.groups[g].label for g in counts.index]
+        return counts.to_html(classes="data-table", border=0)
+
+    def level_chart(self) -> str:
+        labels = {g: self.year.catalogue.groups[g].label for g in GROUPS}
+        return charts.level_counts(self.level_counts(), labels, "Số đơn vị theo mức độ")
+
+    def change_text(self) -> str:
+        previous = self.year.params.previous_year
+        if not self.changes:
+            return f"Năm {self.year.params.year} không có năm trước được khai báo để so sánh."
+        lines = [f"## III. So sánh với năm {previous}", ""]
+        for group in GROUPS:
+            frame = self.tables[group].join(self.changes[group])
+            known = frame.dropna(subset=["total_change"])
+            risers = known.sort_values("total_change", ascending=False, kind="stable").head(3)
+            fallers = known.sort_values("total_change", kind="stable").head(3)
+            label = self.year.catalogue.groups[group].label
+            note = "" if bool(frame["same_maximum"].iloc[0]) else (
+                " (điểm tối đa thay đổi giữa hai năm nên so sánh theo tỷ lệ điểm đạt)")
+            lines.append(f"**{label}**{note}: tăng điểm nhiều nhất là " + "; ".join(
+                self._change_phrase(r) for r in risers.itertuples()) + ". Giảm nhiều nhất là " + "; ".join(
+                self._change_phrase(r) for r in fallers.itertuples()) + ".")
+            new = frame.index[frame["total_change"].isna()]
+            if len(new):
+                lines.append(f"Có {len(new)} đơn vị không có kết quả năm {previous}: "
+                             + ", ".join(frame.loc[new, "name"]) + ".")
+            lines.append("")
+        return "\n".join(lines)
+
+    def _change_phrase(self, row) -> str:
+        text = f"{row.name} ({vn_signed(row.total_change, self.year.params.score_decimals)} điểm"
+        rank_change = getattr(row, "rank_change", None)
+        if rank_change is not None and not pd.isna(rank_change) and rank_change != 0:
+            text += f", {'tăng' if rank_change > 0 else 'giảm'} {abs(int(rank_change))} bậc"
+        return text + ")"
 
 
 def ranking_run(year: int, build: str = "") -> RankingRun:
@@ -217,5 +283,6 @@ def read_summary(year: int, build: str = "") -> dict:
     return json.loads((resolve_build(year, build) / "results" / "summary.json").read_text(encoding="utf-8"))
 
 
-__all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "share_text", "figure_text", "vn_int",
+__all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "share_text", "figure_text", "count_text",
+           "floor_to", "vn_int",
            "vn_number", "vn_percent", "PILLAR_SHORT", "PROJECT_ROOT", "GROUP_PLURAL", "charts"]

@@ -1,0 +1,74 @@
+# Yearly e-government (CQĐT) assessment of Gia Lai: make report YEAR=2021
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+.DEFAULT_GOAL := help
+
+YEAR ?= 2021
+PY := .venv/bin/python
+CQDT := $(PY) -m cqdt
+SETUP := .venv/.installed
+
+# YEAR is user input: only four digits reach any path below.
+ifeq ($(shell [[ "$(YEAR)" =~ ^[0-9]{4}$$ ]] && echo ok),)
+$(error YEAR phải là một năm gồm 4 chữ số, ví dụ YEAR=2021 (nhận được: "$(YEAR)"))
+endif
+
+B := build/$(YEAR)
+PILLARS := readiness presence interaction transaction transformation
+PARAMS := params/$(YEAR).yaml
+PREV := $(shell sed -n 's/^previous_year: *\([0-9]\{4\}\).*/\1/p' $(PARAMS) 2>/dev/null)
+INPUTS := $(wildcard data/$(YEAR)/*.xlsx)
+PREV_INPUTS := $(if $(PREV),$(wildcard data/$(PREV)/*.xlsx) params/$(PREV).yaml)
+CONFIG := $(PARAMS) $(wildcard catalogues/*.yaml config/*.yaml) data/reference/units.csv
+CODE := $(wildcard src/cqdt/*.py)
+RENDER_FILES := $(wildcard src/cqdt/templates/*.j2 src/cqdt/templates/nbconvert/cqdt/* src/cqdt/assets/*)
+PILLAR_NOTEBOOKS := $(PILLARS:%=$(B)/notebooks/%.ipynb)
+REPORT := report/$(YEAR)/bao-cao-cqdt-$(YEAR).pdf
+
+.PHONY: help setup report data validate test lab clean
+help: ## Liệt kê các lệnh
+	@echo "Các lệnh (YEAR mặc định là 2021):"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(SETUP) ## Cài môi trường (gói Debian, Python theo requirements.lock)
+$(SETUP): requirements.lock pyproject.toml scripts/setup.sh
+	@bash scripts/setup.sh
+
+report: $(REPORT) ## Dựng báo cáo HTML và PDF của năm YEAR vào report/YEAR/
+
+$(PARAMS):
+	@echo "Lỗi: chưa có tệp tham số $(PARAMS) cho năm $(YEAR)." >&2; exit 2
+
+# Validating and splitting the inputs; a pillar's file changes only when its own figures do.
+$(B)/inputs/.stamp: $(INPUTS) $(CONFIG) $(CODE) | $(SETUP)
+	@mkdir -p $(@D)
+	@$(CQDT) ingest --year $(YEAR)
+	@touch $@
+$(B)/inputs/%.json: $(B)/inputs/.stamp ;
+
+$(B)/notebooks/%.ipynb: notebooks/%.py $(B)/inputs/%.json $(CODE)
+	@$(CQDT) notebook --year $(YEAR) --name $* --output $@
+
+$(B)/notebooks/ranking.ipynb: notebooks/ranking.py $(PILLAR_NOTEBOOKS) $(PREV_INPUTS) $(RENDER_FILES)
+	@$(CQDT) notebook --year $(YEAR) --name ranking --output $@
+
+$(REPORT): $(B)/notebooks/ranking.ipynb $(RENDER_FILES)
+	@echo "… dựng báo cáo HTML và PDF năm $(YEAR)"
+	@$(CQDT) render --year $(YEAR)
+
+validate: $(SETUP) ## Kiểm tra số liệu đầu vào của năm YEAR
+	@$(CQDT) validate --year $(YEAR)
+
+data: $(SETUP) ## Sinh lại số liệu tái dựng của năm YEAR (data/YEAR/)
+	@$(CQDT) data --year $(YEAR)
+
+test: $(SETUP) ## Chạy toàn bộ kiểm thử
+	@$(PY) -m pytest -q
+
+lab: $(SETUP) ## Mở JupyterLab trên thư mục dự án
+	@$(PY) -c "import jupyterlab" 2>/dev/null || .venv/bin/pip install -q -r requirements-lab.lock
+	@.venv/bin/jupyter lab --notebook-dir=. --ServerApp.open_browser=False
+
+clean: ## Xóa thư mục dựng build/ (không đụng tới report/)
+	rm -rf build

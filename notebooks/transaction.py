@@ -1,0 +1,44 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown] tags=["hide"]
+# # Trụ cột «Mức độ giao dịch»
+#
+# Chấm điểm dịch vụ công trực tuyến và hồ sơ thủ tục hành chính; kết quả ghi vào
+# `build/<năm>/pillars/transaction/`.
+
+# %% tags=["parameters", "hide"]
+year = 2021
+build = ""
+
+# %% tags=["hide"]
+from cqdt.notebook import *  # noqa: F403
+
+run = pillar_run(year, "transaction", build)
+ind = run.indicators
+
+# %% [markdown]
+# ## 4. Mức độ giao dịch
+
+# %%
+md(f"""
+Trong năm {year}, hệ thống một cửa điện tử toàn tỉnh đã tiếp nhận {figure_text(ind["ho_so_tiep_nhan"])}
+hồ sơ thủ tục hành chính, trong đó {vn_percent(ind["ho_so_truc_tuyen"].value)} được nộp trực tuyến.
+Cổng Dịch vụ công của tỉnh cung cấp {figure_text(ind["dvc_muc_3"])} dịch vụ công trực tuyến mức độ 3
+và {figure_text(ind["dvc_muc_4"])} dịch vụ công trực tuyến mức độ 4.
+""")
+
+# %%
+run.show_summary()
+run.show_charts()
+run.show_unit_tables()
