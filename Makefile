@@ -7,6 +7,9 @@ SHELL := bash
 YEAR ?= 2021
 PY := .venv/bin/python
 CQDT := $(PY) -m cqdt
+export CQDT_ROOT := $(CURDIR)
+# The kernels' notice about local TCP transport is noise for analysts.
+QUIET_KERNEL := 2> >(grep -v --line-buffered 'IPKernelApp' >&2)
 SETUP := .venv/.installed
 
 # YEAR is user input: only four digits reach any path below.
@@ -23,6 +26,7 @@ PREV_INPUTS := $(if $(PREV),$(wildcard data/$(PREV)/*.xlsx) params/$(PREV).yaml)
 CONFIG := $(PARAMS) $(wildcard catalogues/*.yaml config/*.yaml) data/reference/units.csv
 CODE := $(wildcard src/cqdt/*.py)
 RENDER_FILES := $(wildcard src/cqdt/templates/*.j2 src/cqdt/templates/nbconvert/cqdt/* src/cqdt/assets/*)
+PILLAR_INPUTS := $(PILLARS:%=$(B)/inputs/%.json)
 PILLAR_NOTEBOOKS := $(PILLARS:%=$(B)/notebooks/%.ipynb)
 REPORT := report/$(YEAR)/bao-cao-cqdt-$(YEAR).pdf
 
@@ -45,13 +49,14 @@ $(B)/inputs/.stamp: $(INPUTS) $(CONFIG) $(CODE) | $(SETUP)
 	@mkdir -p $(@D)
 	@$(CQDT) ingest --year $(YEAR)
 	@touch $@
-$(B)/inputs/%.json: $(B)/inputs/.stamp ;
+$(PILLAR_INPUTS): $(B)/inputs/.stamp
+	@test -f $@ || $(CQDT) ingest --year $(YEAR)
 
 $(B)/notebooks/%.ipynb: notebooks/%.py $(B)/inputs/%.json $(CODE)
-	@$(CQDT) notebook --year $(YEAR) --name $* --output $@
+	@$(CQDT) notebook --year $(YEAR) --name $* --output $@ $(QUIET_KERNEL)
 
 $(B)/notebooks/ranking.ipynb: notebooks/ranking.py $(PILLAR_NOTEBOOKS) $(PREV_INPUTS) $(RENDER_FILES)
-	@$(CQDT) notebook --year $(YEAR) --name ranking --output $@
+	@$(CQDT) notebook --year $(YEAR) --name ranking --output $@ $(QUIET_KERNEL)
 
 $(REPORT): $(B)/notebooks/ranking.ipynb $(RENDER_FILES)
 	@echo "… dựng báo cáo HTML và PDF năm $(YEAR)"

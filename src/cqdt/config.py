@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -12,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from .errors import CqdtError, Issue
 from .yamlio import load_model
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The project folder; CQDT_ROOT points elsewhere (a copy of the project, as the tests use).
+PROJECT_ROOT = Path(os.environ.get("CQDT_ROOT") or Path(__file__).resolve().parents[2]).resolve()
 
 
 class Strict(BaseModel):

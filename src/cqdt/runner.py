@@ -10,9 +10,10 @@ import nbformat
 import papermill
 from papermill.exceptions import PapermillExecutionError
 
+from .config import PROJECT_ROOT
 from .errors import CqdtError, Issue
 
-NOTEBOOKS = PROJECT_NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
 
 
 def source_notebook(name: str) -> nbformat.NotebookNode:

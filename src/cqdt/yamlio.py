@@ -34,7 +34,7 @@ _MESSAGES = {
     "greater_than_equal": "phải lớn hơn hoặc bằng {ge}",
     "less_than_equal": "phải nhỏ hơn hoặc bằng {le}",
     "too_short": "không được để trống",
-    "union_tag_invalid": "quy tắc chấm điểm không được hỗ trợ",
+    "union_tag_invalid": "quy tắc chấm điểm «{tag}» không được hỗ trợ; các quy tắc hợp lệ: {expected_tags}",
     "union_tag_not_found": "thiếu khóa «rule»",
 }
 

@@ -1,0 +1,36 @@
+import datetime as dt
+
+from cqdt.formatting import nfc, round_half_up, vn_date, vn_int, vn_number, vn_percent, vn_signed
+
+
+def test_thousands_and_decimals_follow_vietnamese_usage():
+    assert vn_int(508364) == "508.364"
+    assert vn_int(2568409) == "2.568.409"
+    assert vn_number(117.69, 2) == "117,69"
+    assert vn_number(118.348, 3) == "118,348"
+    assert vn_number(1069, 0) == "1.069"
+
+
+def test_rounding_is_half_up_as_in_published_tables():
+    assert round_half_up(0.125, 2) == 0.13
+    assert vn_number(2.675, 2) == "2,68"
+    assert round_half_up(117.68500000001, 2) == 117.69
+
+
+def test_percent_and_signed_changes():
+    assert vn_percent(147 / 282) == "52,13%"
+    assert vn_percent(1.0) == "100%"
+    assert vn_signed(1.254, 2) == "+1,25"
+    assert vn_signed(-0.4, 2) == "−0,40"
+    assert vn_signed(0.001, 2) == "0"
+
+
+def test_decision_dates_take_leading_zeros_for_small_days_and_first_months():
+    assert vn_date(dt.date(2022, 7, 29)) == "ngày 29 tháng 7 năm 2022"
+    assert vn_date(dt.date(2019, 4, 5)) == "ngày 05 tháng 4 năm 2019"
+    assert vn_date(dt.date(2023, 2, 14)) == "ngày 14 tháng 02 năm 2023"
+
+
+def test_nfd_names_become_nfc():
+    decomposed = "Nho\u031bn Hoa\u0300"
+    assert nfc(decomposed) == "Nhơn Hoà"

@@ -1,0 +1,71 @@
+import pandas as pd
+import pytest
+
+from cqdt.catalogue import BestShare, CappedCount, GroupLevels, LevelRule, Percent, Ratio, Steps, YesNo
+from cqdt.ranking import assign_level, competition_rank
+from cqdt.scoring import criterion_points
+
+FRAME = pd.DataFrame({"yes": [1.0, 0.0, 1.0], "num": [30.0, 0.0, 50.0], "den": [40.0, 0.0, 50.0],
+                      "pct": [62.5, 0.0, 100.0], "count": [0.0, 7.0, 250.0], "amount": [250.0, 1000.0, 0.0]},
+                     index=["A", "B", "C"])
+COMMON = dict(label="x", pillar="readiness")
+
+
+def points(criterion):
+    return criterion_points(criterion, FRAME).round(10).tolist()
+
+
+def test_yes_no_gives_all_or_nothing():
+    assert points(YesNo(id="Y", rule="yes_no", field="yes", max_points=4, **COMMON)) == [4.0, 0.0, 4.0]
+
+
+def test_ratio_is_proportional_and_zero_for_an_empty_denominator():
+    rule = Ratio(id="R", rule="ratio", numerator="num", denominator="den", max_points=8, **COMMON)
+    assert points(rule) == [6.0, 0.0, 8.0]
+
+
+def test_percent_scales_the_maximum():
+    assert points(Percent(id="P", rule="percent", field="pct", max_points=4, **COMMON)) == [2.5, 0.0, 4.0]
+
+
+def test_steps_take_the_highest_threshold_reached():
+    rule = Steps(id="S", rule="steps", field="count", max_points=3, **COMMON,
+                 steps=[{"at_least": 1, "points": 1}, {"at_least": 6, "points": 2}, {"at_least": 12, "points": 3}])
+    assert points(rule) == [0.0, 2.0, 3.0]
+
+
+def test_capped_count_stops_at_the_maximum():
+    rule = CappedCount(id="C", rule="capped_count", field="count", points_each=0.02, max_points=4, **COMMON)
+    assert points(rule) == [0.0, 0.14, 4.0]
+
+
+def test_best_share_compares_with_the_best_unit_of_the_group():
+    rule = BestShare(id="B", rule="best_share", field="amount", max_points=4, **COMMON)
+    assert points(rule) == [1.0, 4.0, 0.0]
+
+
+def test_competition_ranking_shares_ranks_and_skips_the_next():
+    totals = pd.Series([150.0, 140.004, 140.001, 139.0, 140.0], index=list("abcde"))
+    assert competition_rank(totals, 2).tolist() == [1, 2, 2, 5, 2]
+    assert competition_rank(totals, 3).tolist() == [1, 2, 3, 5, 4]
+
+
+class _Group:
+    max_points = 100.0
+    levels = GroupLevels(below_label="Chưa đạt mức IV", rules=[
+        LevelRule(level="I", min_share=0.85, required_full=["I_MOTCUA"]),
+        LevelRule(level="II", min_share=0.80), LevelRule(level="III", min_share=0.70),
+        LevelRule(level="IV", min_share=0.60)])
+
+
+@pytest.mark.parametrize("total, full, expected", [
+    (85.0, {"I_MOTCUA"}, "I"),
+    (84.999, {"I_MOTCUA"}, "II"),
+    (92.0, set(), "II"),  # the mandatory criterion of level I is not at full points
+    (80.0, set(), "II"),
+    (70.0, set(), "III"),
+    (60.0, set(), "IV"),
+    (59.99, set(), "Chưa đạt mức IV"),
+])
+def test_levels_follow_score_share_and_mandatory_criteria(total, full, expected):
+    assert assign_level(total, full, _Group) == expected
