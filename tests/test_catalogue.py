@@ -49,8 +49,8 @@ def test_unknown_rule_is_rejected_with_its_name(tmp_path):
     with pytest.raises(CqdtError) as caught:
         load_catalogue(write_variant(tmp_path, change))
     text = messages(caught.value)
-    assert "quy tắc chấm điểm không được hỗ trợ" in text
-    assert "geometric_mean" in text
+    assert "quy tắc chấm điểm «geometric_mean» không được hỗ trợ" in text
+    assert "'ratio'" in text
     assert "groups.district.criteria.0" in text
 
 
