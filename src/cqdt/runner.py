@@ -45,8 +45,10 @@ def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
         papermill.execute_notebook(str(source), str(partial), parameters=parameters, kernel_name="python3",
                                    progress_bar=False, cwd=str(NOTEBOOKS), log_output=False)
     except PapermillExecutionError as error:
-        raise CqdtError(Issue(f"sổ tay «{name}» lỗi ở ô số {error.exec_count or error.cell_index} "
-                              f"({error.ename}): {_first_line(error.evalue)}")) from None
+        # papermill inserted one cell (the injected parameters) before the failing one, so the
+        # 0-based index in the executed notebook is the 1-based position in the source notebook.
+        raise CqdtError(Issue(f"sổ tay «{name}» lỗi ở ô số {error.cell_index} (ô bắt đầu bằng "
+                              f"«{_first_line(error.source)}») ({error.ename}): {_first_line(error.evalue)}")) from None
     finally:
         source.unlink(missing_ok=True)
     os.replace(partial, output)

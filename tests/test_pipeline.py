@@ -1,0 +1,142 @@
+"""The notebook pipeline end to end: make, papermill, file contracts, incremental rebuilds."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pandas as pd
+import pytest
+from nbclient import NotebookClient
+from openpyxl import load_workbook
+
+from cqdt import runner
+from cqdt.errors import CqdtError
+
+from .conftest import ROOT, run_make
+
+PILLARS = ["readiness", "presence", "interaction", "transaction", "transformation"]
+
+
+def results(root: Path, year: int, group: str) -> pd.DataFrame:
+    return pd.read_csv(root / "build" / str(year) / "results" / f"{group}.csv", dtype={"code": str}).set_index("code")
+
+
+def test_2021_consolidated_results_hold_the_published_figures(built_2021):
+    departments, districts = results(ROOT, 2021, "department"), results(ROOT, 2021, "district")
+    assert list(departments.index[:2]) == ["SBN01", "SBN15"]
+    assert departments.loc["SBN01", "total"].round(2) == 117.69 and departments.loc["SBN15", "total"].round(2) == 117.08
+    assert set(departments.index[-2:]) == {"SBN18", "SBN19"}
+    assert list(districts.index[[0, 1, -2, -1]]) == ["622", "639", "629", "626"]
+    assert [round(v, 2) for v in districts["total"].iloc[[0, 1, -2, -1]]] == [148.43, 148.07, 127.61, 122.52]
+    communes = results(ROOT, 2021, "commune")
+    assert communes["total"].idxmax() == "23566" and communes["total"].max().round(2) == 60.90
+    summary = json.loads((ROOT / "build/2021/results/summary.json").read_text(encoding="utf-8"))
+    indicators = {i["id"]: i for i in summary["indicators"]}
+    assert indicators["ho_so_tiep_nhan"]["value"] == 508364
+    for pillar in PILLARS:
+        manifest = json.loads((ROOT / "build/2021/pillars" / pillar / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["year"] == 2021 and manifest["pillar"] == pillar and manifest["rows"] > 0
+
+
+def test_2022_results_hold_the_published_figures_and_the_comparison(built_2022):
+    departments, districts = results(ROOT, 2022, "department"), results(ROOT, 2022, "district")
+    assert [round(v, 3) for v in departments["total"].iloc[[0, 1, 2, -1]]] == [118.348, 117.512, 117.355, 100.32]
+    assert list(districts.index[[0, 1, 2, -1]]) == ["622", "634", "639", "631"]
+    assert departments["level"].value_counts().to_dict() == {"I": 16, "II": 2, "III": 2}
+    # Sở TT&TT: 117,69 (2021) → 118,348 (2022); first both years.
+    assert departments.loc["SBN01", "total_change"] == pytest.approx(118.348 - 117.69, abs=6e-3)
+    assert departments.loc["SBN01", "rank_change"] == 0
+
+
+def make_output(root: Path) -> str:
+    result = run_make(root, "report", "YEAR=2021")
+    return result.stdout + result.stderr
+
+
+def rerun_notebooks(output: str) -> list[str]:
+    return [name for name in [*PILLARS, "ranking"] if f"chạy sổ tay {name} " in output]
+
+
+@pytest.mark.slow
+def test_changing_one_pillars_input_reruns_that_pillar_and_the_ranking_only(project_copy):
+    first = make_output(project_copy)
+    assert rerun_notebooks(first) == [*PILLARS, "ranking"]
+    assert (project_copy / "report/2021/bao-cao-cqdt-2021.pdf").is_file()
+    idle = make_output(project_copy)
+    assert rerun_notebooks(idle) == [] and "dựng báo cáo" not in idle and "nạp số liệu" not in idle
+
+    workbook = project_copy / "data/2021/so-ban-nganh.xlsx"
+    book = load_workbook(workbook)
+    sheet = book["Hiện diện"]
+    column = next(c.column for c in sheet[1] if c.value == "so_tin_bai_dang")
+    assert sheet.cell(row=3, column=1).value == "SBN02"
+    before_items = sheet.cell(row=3, column=column).value
+    sheet.cell(row=3, column=column).value = 12  # Sở Tài chính: fewer news items, fewer presence points
+    book.save(workbook)
+    before = results(project_copy, 2021, "department").loc["SBN02", "presence"]
+    second = make_output(project_copy)
+    assert rerun_notebooks(second) == ["presence", "ranking"]
+    after = results(project_copy, 2021, "department").loc["SBN02", "presence"]
+    # P_CAPNHAT gives 0,02 points per item, capped at 4.
+    assert after == pytest.approx(before - min(before_items * 0.02, 4) + 12 * 0.02, abs=1e-9)
+
+
+def test_strict_wrapper_rejects_unknown_parameters(tmp_path):
+    with pytest.raises(CqdtError) as caught:
+        runner.execute("presence", tmp_path / "out.ipynb", {"year": 2021, "build": "", "nam": 2021})
+    message = str(caught.value.issues[0])
+    assert "sổ tay «presence» không có tham số nam" in message and "build, year" in message
+    assert not (tmp_path / "out.ipynb").exists()
+
+
+def test_a_failing_cell_names_the_notebook_and_the_cell(project_copy, monkeypatch, tmp_path):
+    broken = project_copy / "notebooks" / "broken.py"
+    broken.write_text('# %% tags=["parameters"]\nyear = 2021\nbuild = ""\n\n# %%\nx = 1\n\n# %%\n'
+                      'raise ValueError("số liệu hỏng")\n', encoding="utf-8")
+    monkeypatch.setattr(runner, "NOTEBOOKS", project_copy / "notebooks")
+    with pytest.raises(CqdtError) as caught:
+        runner.execute("broken", tmp_path / "broken.ipynb", {"year": 2021})
+    message = str(caught.value.issues[0])
+    assert "sổ tay «broken» lỗi ở ô số 3 (ô bắt đầu bằng «raise ValueError" in message
+    assert message.endswith("(ValueError): số liệu hỏng")
+    assert not (tmp_path / "broken.ipynb").exists()
+
+
+@pytest.mark.slow
+def test_source_notebooks_run_with_their_default_parameters(project_copy, monkeypatch):
+    """As an analyst would in JupyterLab: open each notebook and run all cells, no build beforehand."""
+    monkeypatch.setenv("CQDT_ROOT", str(project_copy))
+    for name in [*PILLARS, "ranking"]:
+        notebook = jupytext.read(project_copy / "notebooks" / f"{name}.py")
+        NotebookClient(notebook, kernel_name="python3", timeout=300,
+                       resources={"metadata": {"path": str(project_copy / "notebooks")}}).execute()
+        assert not [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    table = results(project_copy, 2021, "department")
+    assert table.index[0] == "SBN01" and round(table["total"].iloc[0], 2) == 117.69
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cqdt", *args], capture_output=True, text=True,
+                          env={**os.environ, "CQDT_ROOT": str(ROOT)})
+
+
+def test_cli_validate_prints_a_summary():
+    result = cli("validate", "--year", "2021")
+    assert result.returncode == 0
+    assert "Sở, ban, ngành: 20 đơn vị" in result.stdout and "Xã, phường, thị trấn: 220 đơn vị" in result.stdout
+
+
+def test_cli_rejects_bad_years_in_vietnamese():
+    result = cli("validate", "--year", "../x")
+    assert result.returncode == 2 and "YEAR phải là một năm gồm 4 chữ số" in result.stderr
+    result = cli("validate", "--year", "2030")
+    assert result.returncode == 2 and "chưa có tệp tham số cho năm 2030" in result.stderr and "2030.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_help_is_vietnamese():
+    result = cli("--help")
+    assert "Cách dùng:" in result.stdout and "kiểm tra số liệu đầu vào" in result.stdout
