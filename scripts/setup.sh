@@ -23,7 +23,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 echo "… cài thư viện Python theo requirements.lock"
 .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/pip install -q --disable-pip-version-check --no-deps -e . 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import cqdt, weasyprint, papermill, playwright" 
 touch .venv/.installed
 echo "Môi trường đã sẵn sàng."
