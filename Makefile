@@ -29,8 +29,11 @@ RENDER_FILES := $(wildcard src/cqdt/templates/*.j2 src/cqdt/templates/nbconvert/
 PILLAR_INPUTS := $(PILLARS:%=$(B)/inputs/%.json)
 PILLAR_NOTEBOOKS := $(PILLARS:%=$(B)/notebooks/%.ipynb)
 REPORT := report/$(YEAR)/bao-cao-cqdt-$(YEAR).pdf
+# report/<year>/ is replaced only by the render step's atomic publish; make tracks a stamp, so that
+# an interrupted build never makes make delete a published file.
+PUBLISHED := $(B)/.published
 
-.PHONY: help setup report data validate test lab clean
+.PHONY: help setup report data validate test lab clean FORCE
 help: ## Liệt kê các lệnh
 	@echo "Các lệnh (YEAR mặc định là 2021):"
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,7 +42,7 @@ setup: $(SETUP) ## Cài môi trường (gói Debian, Python theo requirements.lo
 $(SETUP): requirements.lock pyproject.toml scripts/setup.sh
 	@bash scripts/setup.sh
 
-report: $(REPORT) ## Dựng báo cáo HTML và PDF của năm YEAR vào report/YEAR/
+report: $(PUBLISHED) ## Dựng báo cáo HTML và PDF của năm YEAR vào report/YEAR/
 
 $(PARAMS):
 	@echo "Lỗi: chưa có tệp tham số $(PARAMS) cho năm $(YEAR)." >&2; exit 2
@@ -58,9 +61,11 @@ $(B)/notebooks/%.ipynb: notebooks/%.py $(B)/inputs/%.json $(CODE)
 $(B)/notebooks/ranking.ipynb: notebooks/ranking.py $(PILLAR_NOTEBOOKS) $(PREV_INPUTS) $(RENDER_FILES)
 	@$(CQDT) notebook --year $(YEAR) --name ranking --output $@ $(QUIET_KERNEL)
 
-$(REPORT): $(B)/notebooks/ranking.ipynb $(RENDER_FILES)
+$(PUBLISHED): $(B)/notebooks/ranking.ipynb $(RENDER_FILES) $(if $(wildcard $(REPORT)),,FORCE)
 	@echo "… dựng báo cáo HTML và PDF năm $(YEAR)"
 	@$(CQDT) render --year $(YEAR)
+	@touch $@
+FORCE:
 
 validate: $(SETUP) ## Kiểm tra số liệu đầu vào của năm YEAR
 	@$(CQDT) validate --year $(YEAR)

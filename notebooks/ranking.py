@@ -79,3 +79,6 @@ svg(run.level_chart())
 
 # %% tags=["section:highlights"]
 md(run.change_text())
+
+# %% tags=["section:highlights"]
+html(run.provenance_html(run.provenance))

@@ -191,8 +191,6 @@ class UnitFigures:
             if name in {f.id for f in cat.groups[group].fields} and name not in self.values:
                 low, high = bounds[group]
                 self.values[name] = float(round(math.exp(rng.uniform(math.log(low), math.log(high)))))
-        if "so_may_tinh" in {f.id for f in cat.groups[group].fields}:
-            self.values["so_may_tinh"] = float(round(self.values["tong_so_cbcc"] * rng.uniform(0.92, 1.12)))
 
     def fill(self, quality: float) -> None:
         for criterion in self.cat.criteria(self.group):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,14 +17,17 @@ from .pipeline import (PROJECT_ROOT, PillarResult, Year, build_dir, consolidate_
                        load_year, read_pillar_outputs, score_pillar_inputs, score_year_directly,
                        write_if_changed, write_pillar_result)
 from .province import Indicator
-from .render import PILLAR_SHORT, appendix_html, decision_html, points_table_html
+from .provenance import provenance
+from .render import PILLAR_SHORT, appendix_html, decision_html, environment, points_table_html
 
 GROUP_PLURAL = {"department": "sở, ban, ngành", "district": "huyện, thị xã, thành phố",
                 "commune": "xã, phường, thị trấn"}
 
 
 def md(text: str) -> None:
-    display(Markdown(nfc(text)))
+    """Narrative with data inside: markup characters from the data are shown, never interpreted."""
+    safe = htmllib.escape(nfc(text), quote=False).replace("[", "\\[").replace("]", "\\]")
+    display(Markdown(safe))
 
 
 def html(text: str) -> None:
@@ -143,6 +147,7 @@ class RankingRun:
     tables: dict[str, pd.DataFrame]
     indicators: list[dict]
     changes: dict[str, pd.DataFrame] | None
+    provenance: dict
 
     def decision(self) -> str:
         return decision_html(self.year, self.tables)
@@ -166,6 +171,9 @@ class RankingRun:
 
     def trailers(self, group: str, count: int = 2) -> pd.DataFrame:
         return self.tables[group].sort_values("total", ascending=True, kind="stable").head(count)
+
+    def provenance_html(self, record: dict) -> str:
+        return environment().get_template("provenance.html.j2").render(p=record)
 
     def score(self, total: float) -> str:
         return vn_number(total, self.year.params.score_decimals)
@@ -225,7 +233,9 @@ def ranking_run(year: int, build: str = "") -> RankingRun:
     tables = consolidate_all(context, points)
     changes = previous_year_changes(context, tables)
     write_results(out, context, tables, indicators, changes)
-    return RankingRun(context, tables, indicators, changes)
+    record = provenance(context)
+    write_if_changed(out / "provenance.json", dump_json(record))
+    return RankingRun(context, tables, indicators, changes, record)
 
 
 def previous_year_changes(context: Year, tables) -> dict[str, pd.DataFrame] | None:
