@@ -30,6 +30,8 @@ class VietnameseParser(argparse.ArgumentParser):
 
     def error(self, message: str):
         self.print_usage(sys.stderr)
+        message = message.replace("argument ", "tham số ").replace("the following arguments are required",
+                                                                      "thiếu tham số bắt buộc")
         print(f"Lỗi: câu lệnh không hợp lệ ({message}). Xem thêm: python -m cqdt --help", file=sys.stderr)
         raise SystemExit(2)
 

@@ -1,0 +1,96 @@
+"""Every case of the bad-input corpus (tests/bad_inputs/cases.yaml) is rejected clearly."""
+
+import os
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+import yaml
+from openpyxl import Workbook, load_workbook
+
+from .conftest import ROOT
+
+CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yaml").read_text(encoding="utf-8"))
+PROJECT_PARTS = ["params", "catalogues", "config", "data"]
+
+
+def small_copy(destination: Path) -> Path:
+    """The parts of the project that validation reads (cheap to copy for each case)."""
+    for part in PROJECT_PARTS:
+        shutil.copytree(ROOT / part, destination / part)
+    return destination
+
+
+def apply(path: Path, edit: dict) -> None:
+    kind = edit["kind"]
+    if kind == "delete":
+        path.unlink()
+    elif kind in ("text", "yaml_text"):
+        path.write_text(edit["content"], encoding="utf-8")
+    elif kind == "yaml":
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        *parents, last = edit["key"].split(".")
+        node = data
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        if edit["value"] is None and isinstance(node, dict):
+            del node[last]
+        else:
+            node[int(last) if isinstance(node, list) else last] = edit["value"]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    elif kind == "empty_workbook":
+        Workbook().save(path)
+    else:
+        apply_to_workbook(path, edit)
+
+
+def apply_to_workbook(path: Path, edit: dict) -> None:
+    book = load_workbook(path)
+    kind = edit["kind"]
+    sheet = book[edit["sheet"]]
+    if kind == "cell" and "cell" in edit:
+        sheet[edit["cell"]].value = edit["value"]
+    elif kind == "cell":
+        column = next(c.column for c in sheet[1] if c.value == edit["column"])
+        sheet.cell(row=edit["row"], column=column).value = edit["value"]
+    elif kind == "nfd":
+        sheet[edit["cell"]].value = unicodedata.normalize("NFD", sheet[edit["cell"]].value)
+    elif kind == "rename_sheet":
+        sheet.title = edit["to"]
+    elif kind == "delete_sheet":
+        del book[edit["sheet"]]
+    elif kind == "insert_row":
+        sheet.insert_rows(1)
+        for column, value in enumerate(edit["values"], start=1):
+            sheet.cell(row=1, column=column).value = value
+    elif kind == "merge":
+        sheet.merge_cells(edit["range"])
+    else:
+        raise ValueError(f"unknown edit kind {kind}")
+    book.save(path)
+
+
+def test_corpus_is_large_and_ids_are_unique():
+    ids = [case["id"] for case in CASES]
+    assert len(ids) >= 30 and len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
+def test_bad_input_is_rejected_clearly(case, tmp_path):
+    project = small_copy(tmp_path / "project")
+    for edit in case.get("edits", [case["edit"]] if "edit" in case else []):
+        apply(project / case["file"], edit)
+    result = subprocess.run([sys.executable, "-m", "cqdt", "validate", "--year", str(case.get("year", 2021))],
+                            capture_output=True, text=True, env={**os.environ, "CQDT_ROOT": str(project)})
+    shown = result.stdout + result.stderr
+    assert result.returncode == case.get("status", 2), shown
+    missing = [text for text in case["expect"] if str(text) not in shown]
+    assert missing == [], shown
+    assert "Traceback" not in shown
+    if "issues" in case:
+        assert shown.count("\n  - ") == case["issues"], shown
+    if case.get("status", 2) == 0:
+        assert result.stderr == ""
