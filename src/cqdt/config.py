@@ -84,7 +84,8 @@ def resolve_inside(relative: str, root: Path = PROJECT_ROOT) -> Path:
     """A project path that cannot escape the project folder (params are user input)."""
     path = (root / relative).resolve()
     if root.resolve() not in path.parents and path != root.resolve():
-        raise CqdtError(Issue("đường dẫn nằm ngoài thư mục dự án", value=relative))
+        where = "thư mục dự án" if root == PROJECT_ROOT else f"thư mục {root.name}/ của dự án"
+        raise CqdtError(Issue(f"đường dẫn nằm ngoài {where}", value=relative))
     return path
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as htmllib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from IPython.display import HTML, Markdown, display
 
 from . import charts
 from .catalogue import GROUPS
+from .config import resolve_inside
+from .errors import CqdtError, Issue
 from .formatting import nfc, vn_int, vn_number, vn_percent, vn_signed
 from .pipeline import (PROJECT_ROOT, PillarResult, Year, build_dir, consolidate_all, dump_json, ingest,
                        load_year, read_pillar_outputs, score_pillar_inputs, score_year_directly,
@@ -40,7 +43,12 @@ def svg(text: str) -> None:
 
 
 def resolve_build(year: int, folder: str) -> Path:
-    return Path(folder).resolve() if folder else build_dir(year)
+    """The build folder: build/<year> by default; any other must stay inside the project's build/."""
+    if not folder:
+        return build_dir(year)
+    if not re.fullmatch(r"[A-Za-z0-9._/-]+", folder):
+        raise CqdtError(Issue("thư mục dựng chỉ được gồm chữ không dấu, số, «.», «_», «-» và «/»", value=folder))
+    return resolve_inside(folder, PROJECT_ROOT / "build")
 
 
 def share_text(indicator: Indicator) -> str:

@@ -22,6 +22,8 @@ def source_notebook(name: str) -> nbformat.NotebookNode:
         raise CqdtError(Issue("không tìm thấy sổ tay", file=path))
     notebook = jupytext.read(path)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for index, cell in enumerate(notebook.cells):  # stable ids: reproducible executed notebooks and HTML
+        cell.id = f"{name}-{index}"
     return notebook
 
 
@@ -48,11 +50,19 @@ def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
         # papermill inserted one cell (the injected parameters) before the failing one, so the
         # 0-based index in the executed notebook is the 1-based position in the source notebook.
         raise CqdtError(Issue(f"sổ tay «{name}» lỗi ở ô số {error.cell_index} (ô bắt đầu bằng "
-                              f"«{_first_line(error.source)}») ({error.ename}): {_first_line(error.evalue)}")) from None
+                              f"«{_first_line(error.source)}») ({error.ename}): {_detail(error.evalue)}")) from None
     finally:
         source.unlink(missing_ok=True)
     os.replace(partial, output)
     return output
+
+
+def _detail(text: str) -> str:
+    """The error's text on one line; a CqdtError's list of problems without its heading."""
+    lines = [line.strip().lstrip("- ") for line in (text or "").splitlines() if line.strip()]
+    if lines and (lines[0] == "Lỗi:" or lines[0].startswith("Phát hiện")):
+        lines = lines[1:]
+    return "; ".join(lines)
 
 
 def _first_line(text: str) -> str:

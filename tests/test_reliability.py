@@ -1,0 +1,133 @@
+"""Atomic publishing, reproducible builds, provenance, and escaping of untrusted text."""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from cqdt import runner
+from cqdt.errors import CqdtError
+from cqdt.render import publish
+
+from .conftest import ROOT, run_make
+from .test_report import CHROMIUM_ARGS
+
+OUTPUTS = ["bao-cao-cqdt-2021.html", "bao-cao-cqdt-2021.pdf"]
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {name: (root / "report" / "2021" / name).read_bytes() for name in OUTPUTS}
+
+
+def provenance(root: Path) -> dict:
+    return json.loads((root / "build" / "2021" / "provenance.json").read_text(encoding="utf-8"))
+
+
+def kill_make_when(root: Path, marker: str, delay: float) -> str:
+    """Start `make report`, kill its whole process group shortly after `marker` is printed."""
+    env = {**os.environ, "CQDT_ROOT": str(root)}
+    process = subprocess.Popen(["make", "-C", str(root), "report", "YEAR=2021"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True)
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if marker in line:
+            time.sleep(delay)
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    return "".join(seen)
+
+
+def edit_news_items(root: Path, value: int) -> None:
+    from openpyxl import load_workbook
+
+    path = root / "data/2021/so-ban-nganh.xlsx"
+    book = load_workbook(path)
+    sheet = book["Hiện diện"]
+    column = next(c.column for c in sheet[1] if c.value == "so_tin_bai_dang")
+    sheet.cell(row=3, column=column).value = value
+    book.save(path)
+
+
+@pytest.mark.slow
+def test_killed_builds_keep_the_report_and_clean_builds_are_identical(project_copy):
+    run_make(project_copy, "report", "YEAR=2021")
+    first, first_provenance = snapshot(project_copy), provenance(project_copy)
+
+    edit_news_items(project_copy, 7)
+    output = kill_make_when(project_copy, "chạy sổ tay presence", 2.0)
+    assert "chạy sổ tay presence" in output
+    assert snapshot(project_copy) == first  # killed while notebooks ran: nothing published changed
+
+    run_make(project_copy, "report", "YEAR=2021")  # no manual cleanup needed
+    changed = snapshot(project_copy)
+    assert changed != first
+    digest = "data/2021/so-ban-nganh.xlsx"
+    assert provenance(project_copy)["files"][digest] != first_provenance["files"][digest]
+    assert provenance(project_copy)["files"][digest] in changed[OUTPUTS[0]].decode("utf-8")
+
+    (project_copy / "src/cqdt/assets/report.css").touch()  # rerenders only
+    output = kill_make_when(project_copy, "dựng báo cáo", 1.5)
+    assert snapshot(project_copy) == changed  # killed while rendering: still the last good report
+    run_make(project_copy, "report", "YEAR=2021")
+
+    shutil.copy(ROOT / "data/2021/so-ban-nganh.xlsx", project_copy / "data/2021/so-ban-nganh.xlsx")
+    shutil.rmtree(project_copy / "build")
+    run_make(project_copy, "report", "YEAR=2021")
+    assert snapshot(project_copy) == first  # two clean builds of the same inputs: byte-identical
+    assert provenance(project_copy) == first_provenance
+
+
+def test_publish_recovers_from_a_kill_between_its_two_renames(tmp_path):
+    destination = tmp_path / "report" / "2021"
+    (tmp_path / "report" / ".2021.old").mkdir(parents=True)
+    (tmp_path / "report" / ".2021.old" / "a.html").write_text("cũ", encoding="utf-8")
+    fresh = tmp_path / "fresh.html"
+    fresh.write_text("mới", encoding="utf-8")
+    publish({"a.html": fresh}, destination)
+    assert (destination / "a.html").read_text(encoding="utf-8") == "mới"
+    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == ["2021"]
+
+
+@pytest.mark.slow
+def test_markup_in_a_unit_name_renders_as_text(project_copy):
+    units = project_copy / "data/reference/units.csv"
+    hostile = "<img src=x onerror=alert(1)>"
+    text = units.read_text(encoding="utf-8").replace("SBN02,Sở Tài chính,", f'SBN02,"{hostile}",')
+    text = text.replace("23557,Phường Yên Đỗ,", "23557,<script>alert(2)</script> [x](javascript:alert(3)),")
+    units.write_text(text, encoding="utf-8")
+    run_make(project_copy, "report", "YEAR=2021")
+    html = project_copy / "report/2021/bao-cao-cqdt-2021.html"
+    dialogs = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(html.as_uri(), wait_until="load")
+        page.wait_for_timeout(300)
+        assert dialogs == []
+        assert page.locator("img").count() == 0
+        assert page.locator("#bang-i").inner_text().count(hostile) == 1
+        assert "<script>alert(2)</script>" in page.locator("#bang-iii").inner_text()
+        assert page.locator("a[href^='javascript']").count() == 0
+        browser.close()
+
+
+def test_parameters_cannot_inject_code(tmp_path):
+    marker = tmp_path / "pwned"
+    hostile = f'x"\nimport pathlib; pathlib.Path("{marker}").touch()\n#'
+    with pytest.raises(CqdtError) as caught:
+        runner.execute("presence", tmp_path / "out.ipynb", {"year": 2021, "build": hostile})
+    assert "thư mục dựng chỉ được gồm chữ không dấu" in str(caught.value.issues[0])
+    assert not marker.exists()
+    assert not list(ROOT.glob('x"*')) and not list((ROOT / "build").glob('x"*'))
+    with pytest.raises(CqdtError) as caught:
+        runner.execute("presence", tmp_path / "out.ipynb", {"year": 2021, "build": "../../tmp"})
+    assert "đường dẫn nằm ngoài thư mục build/ của dự án" in str(caught.value.issues[0])
