@@ -81,4 +81,36 @@ svg(run.level_chart())
 md(run.change_text())
 
 # %% tags=["section:highlights"]
+html('<div class="robustness"></div>')
+md(f"""
+## IV. Bản đồ kết quả cấp huyện
+
+Bản đồ tô màu theo tổng điểm của từng huyện, thị xã, thành phố, ghi kèm điểm và mức độ. Cấp xã chưa có
+dữ liệu ranh giới được phép sử dụng nên không vẽ trên bản đồ; biểu đồ tiếp theo thể hiện phân bố điểm
+của các xã, phường, thị trấn trong từng huyện. Ranh giới hành chính: daohoangson/dvhcvn (GPL-3.0),
+trích từ hệ thống bản đồ hành chính của Cổng Thông tin điện tử Chính phủ.
+""")
+svg(run.district_map())
+svg(run.commune_distribution())
+
+# %% tags=["section:highlights"]
+settings = run.year.params.robustness
+md(f"""
+## V. Độ vững của thứ hạng
+
+Thứ hạng phụ thuộc vào trọng số ngầm định của các trụ cột. Để kiểm tra, tổng điểm được tính lại
+{vn_int(settings.runs)} lần (hạt giống ngẫu nhiên {settings.seed}): mỗi lần, trọng số của từng trụ cột
+được chọn ngẫu nhiên trong khoảng ±{vn_number(settings.weight_spread * 100, 0)}% và tổng điểm được tính
+hoặc theo điểm của danh mục, hoặc theo tỷ lệ điểm đạt của từng trụ cột (mỗi cách một nửa số lần).
+Biểu đồ cho thấy hạng chính thức, hạng trung vị và khoảng 5%–95% của các hạng mô phỏng.
+
+{run.robustness_text("department")}
+
+{run.robustness_text("district")}
+""")
+svg(run.robustness_chart("department"))
+svg(run.robustness_chart("district"))
+
+# %% tags=["section:annex"]
+html(run.methodology())
 html(run.provenance_html(run.provenance))

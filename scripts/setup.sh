@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(fonts-liberation2 poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
+DEBIAN_PACKAGES=(fonts-liberation2 fonts-dejavu-core poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 
 import matplotlib
@@ -95,4 +96,73 @@ def level_counts(counts: pd.DataFrame, labels: dict[str, str], title: str) -> st
     ax.set_title(title, loc="left", fontweight="bold")
     ax.set_xlabel("Số đơn vị")
     ax.legend(frameon=False, fontsize=8, ncols=5, loc="upper left", bbox_to_anchor=(0, -0.3))
+    return to_svg(figure)
+
+
+def district_map(features: list[dict], values: dict[str, float], labels: dict[str, str], title: str,
+                 legend: str) -> str:
+    """Choropleth of the districts (GeoJSON polygons keyed by GSO code), value written on each."""
+    from matplotlib.collections import PolyCollection
+
+    figure, ax = plt.subplots(figsize=(7.2, 7.6))
+    figure.set_gid("ban-do-huyen")
+    polygons, colours = [], []
+    present = [values[f["properties"]["code"]] for f in features if f["properties"]["code"] in values]
+    norm = matplotlib.colors.Normalize(vmin=min(present), vmax=max(present))
+    cmap = matplotlib.colormaps["YlGnBu"]
+    for feature in features:
+        code = feature["properties"]["code"]
+        rings = feature["geometry"]["coordinates"]
+        polygons.append(rings[0])
+        colours.append(cmap(norm(values[code])) if code in values else "#dddddd")
+        lon = sum(p[0] for p in rings[0]) / len(rings[0])
+        lat = sum(p[1] for p in rings[0]) / len(rings[0])
+        text = labels.get(code, "")
+        ax.text(lon, lat, text, ha="center", va="center", fontsize=6.5,
+                bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "alpha": 0.75, "linewidth": 0})
+    areas = PolyCollection(polygons, facecolors=colours, edgecolors="#555555", linewidths=0.5)
+    areas.set_gid("ranh-gioi-huyen")
+    ax.add_collection(areas)
+    ax.autoscale_view()
+    ax.set_aspect(1 / math.cos(math.radians(13.8)))  # keep shapes true at Gia Lai's latitude
+    ax.axis("off")
+    ax.set_title(title, loc="left", fontweight="bold")
+    bar = figure.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.5, pad=0.01)
+    bar.set_label(legend)
+    bar.ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _p: vn_number(v, 0)))
+    with plt.rc_context({"svg.fonttype": "none"}):  # district labels stay text: searchable, selectable
+        return to_svg(figure)
+
+
+def boxplot_by_parent(values: pd.Series, parents: pd.Series, names: dict[str, str], title: str,
+                      xlabel: str) -> str:
+    """Distribution of commune totals within each district, districts ordered by median."""
+    groups = {code: values[parents == code] for code in parents.unique()}
+    order = sorted(groups, key=lambda code: groups[code].median())
+    figure, ax = plt.subplots(figsize=(7.2, 0.3 * len(order) + 1.0))
+    ax.boxplot([groups[c] for c in order], vert=False, widths=0.6, patch_artist=True,
+               boxprops={"facecolor": GROUP_COLOURS["commune"], "alpha": 0.6},
+               medianprops={"color": "black"}, flierprops={"markersize": 3})
+    ax.set_yticks(range(1, len(order) + 1))
+    ax.set_yticklabels([names[c] for c in order], fontsize=7.5)
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.set_xlabel(xlabel)
+    _vn_axis(ax.xaxis)
+    return to_svg(figure)
+
+
+def rank_intervals(frame: pd.DataFrame, title: str) -> str:
+    """Actual rank with the 5th–95th percentile interval of simulated ranks, best at the top."""
+    data = frame.sort_values("rank", ascending=False)
+    figure, ax = plt.subplots(figsize=(7.2, 0.27 * len(data) + 1.0))
+    ys = range(len(data))
+    ax.hlines(ys, data["p05"], data["p95"], color="#7fb0d8", linewidth=4)
+    ax.plot(data["median_rank"], ys, "|", color="#1a4e7a", markersize=10, label="Hạng trung vị")
+    ax.plot(data["rank"], ys, "o", color="#b3261e", markersize=4, label="Hạng chính thức")
+    ax.set_yticks(list(ys))
+    ax.set_yticklabels(data["name"], fontsize=7.5)
+    ax.invert_xaxis()
+    ax.set_xlabel("Thứ hạng (khoảng 5%–95% qua các lần mô phỏng)")
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.legend(frameon=False, fontsize=7.5, loc="lower left")
     return to_svg(figure)

@@ -49,7 +49,9 @@ class Inputs(Strict):
 
 
 class Robustness(Strict):
-    """Monte Carlo weight perturbation (documented here because the params file owns it)."""
+    """Rank robustness: `runs` seeded draws (`seed`) of one weight per pillar, uniform in
+    [1 − weight_spread, 1 + weight_spread], each run aggregating either the catalogue's pillar
+    points or their shares of the pillar maxima (equal chance)."""
 
     runs: int = Field(default=1000, ge=10, le=100000)
     seed: int = 2021
@@ -61,6 +63,7 @@ class YearParams(Strict):
     catalogue: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     indicators: str
     units: str = "data/reference/units.csv"
+    districts_geojson: str = "data/reference/geo/gialai_districts.geojson"
     data_status: Literal["official", "reconstructed"]
     data_note: str = ""
     score_decimals: int = Field(default=2, ge=0, le=4)  # published precision of totals

@@ -13,7 +13,7 @@ from IPython.display import HTML, Markdown, display
 
 from . import charts
 from .catalogue import GROUPS
-from .config import resolve_inside
+from .config import load_params, resolve_inside
 from .errors import CqdtError, Issue
 from .formatting import nfc, vn_int, vn_number, vn_percent, vn_signed
 from .pipeline import (PROJECT_ROOT, PillarResult, Year, build_dir, consolidate_all, dump_json, ingest,
@@ -21,7 +21,9 @@ from .pipeline import (PROJECT_ROOT, PillarResult, Year, build_dir, consolidate_
                        write_if_changed, write_pillar_result)
 from .province import Indicator
 from .provenance import provenance
-from .render import PILLAR_SHORT, appendix_html, decision_html, environment, points_table_html
+from .render import PILLAR_SHORT, appendix_html, decision_html, environment, methodology_html, points_table_html
+from .robustness import UNSTABLE_WIDTH, rank_intervals
+from .scorecards import cards, scorecards_html
 
 GROUP_PLURAL = {"department": "sở, ban, ngành", "district": "huyện, thị xã, thành phố",
                 "commune": "xã, phường, thị trấn"}
@@ -180,6 +182,47 @@ class RankingRun:
     def trailers(self, group: str, count: int = 2) -> pd.DataFrame:
         return self.tables[group].sort_values("total", ascending=True, kind="stable").head(count)
 
+    def robustness(self, group: str) -> pd.DataFrame:
+        settings = self.year.params.robustness
+        table = self.tables[group]
+        spec = self.year.catalogue.groups[group]
+        intervals = rank_intervals(table, {p: spec.pillar_max[p] for p in self.year.pillars},
+                                   settings.runs, settings.seed, settings.weight_spread)
+        return table[["name", "rank"]].join(intervals)
+
+    def robustness_chart(self, group: str) -> str:
+        label = self.year.catalogue.groups[group].label
+        return charts.rank_intervals(self.robustness(group), f"Độ vững thứ hạng — {label.lower()}")
+
+    def robustness_text(self, group: str) -> str:
+        frame = self.robustness(group)
+        label = self.year.catalogue.groups[group].label
+        shaky = frame[~frame["robust"]]
+        if shaky.empty:
+            return f"**{label}:** thứ hạng của mọi đơn vị vững: khoảng 5%–95% hẹp hơn {UNSTABLE_WIDTH} bậc."
+        units = "; ".join(f"{r.name} (hạng {int(r.rank)}, có thể từ {int(r.p05)} đến {int(r.p95)})"
+                          for r in shaky.itertuples())
+        return (f"**{label}:** {len(shaky)} đơn vị có thứ hạng chưa vững, tức là thay đổi từ {UNSTABLE_WIDTH} "
+                f"bậc trở lên khi trọng số các trụ cột thay đổi: {units}.")
+
+    def district_map(self) -> str:
+        geo = json.loads(self.year.params.path(self.year.params.districts_geojson).read_text(encoding="utf-8"))
+        table = self.tables["district"]
+        labels = {code: f"{_short_district(row['name'])}\n{self.score(row['total'])} · {row['level']}"
+                  for code, row in table.iterrows()}
+        return charts.district_map(geo["features"], table["total"].to_dict(), labels,
+                                   f"Tổng điểm và mức độ của các huyện, thị xã, thành phố năm {self.year.params.year}",
+                                   "Tổng điểm")
+
+    def commune_distribution(self) -> str:
+        table = self.tables["commune"]
+        names = {u.code: _short_district(u.name) for u in self.year.registry.group("district")}
+        return charts.boxplot_by_parent(table["total"], table["parent_code"], names,
+                                        "Phân bố tổng điểm của các xã, phường, thị trấn trong từng huyện", "Tổng điểm")
+
+    def methodology(self) -> str:
+        return methodology_html(self.year)
+
     def provenance_html(self, record: dict) -> str:
         return environment().get_template("provenance.html.j2").render(p=record)
 
@@ -205,8 +248,15 @@ class RankingRun:
     def change_text(self) -> str:
         previous = self.year.params.previous_year
         if not self.changes:
-            return f"Năm {self.year.params.year} không có năm trước được khai báo để so sánh."
+            return (f"## III. So sánh với năm trước\n\nTệp tham số năm {self.year.params.year} không khai báo "
+                    "năm trước (previous_year) nên báo cáo không so sánh giữa hai năm.")
         lines = [f"## III. So sánh với năm {previous}", ""]
+        before = load_params(previous).catalogue
+        if before == self.year.catalogue.id:
+            lines += [f"Hai năm cùng dùng danh mục tiêu chí «{before}» nên tổng điểm được so sánh trực tiếp.", ""]
+        else:
+            lines += [f"Năm {previous} dùng danh mục «{before}», năm nay dùng «{self.year.catalogue.id}»; "
+                      "khi điểm tối đa khác nhau, tổng điểm được so sánh theo tỷ lệ điểm đạt.", ""]
         for group in GROUPS:
             frame = self.tables[group].join(self.changes[group])
             known = frame.dropna(subset=["total_change"])
@@ -231,6 +281,13 @@ class RankingRun:
         if rank_change is not None and not pd.isna(rank_change) and rank_change != 0:
             text += f", {'tăng' if rank_change > 0 else 'giảm'} {abs(int(rank_change))} bậc"
         return text + ")"
+
+
+def _short_district(name: str) -> str:
+    for prefix in ("Thành phố ", "Thị xã ", "Huyện "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
 
 
 def ranking_run(year: int, build: str = "") -> RankingRun:
@@ -292,16 +349,31 @@ def write_results(out: Path, context: Year, tables, indicators, changes) -> None
     write_if_changed(folder / "summary.json", dump_json(summary))
 
 
+CHANGE_COLUMNS = ["previous_total", "total_change", "same_maximum", "previous_rank", "rank_change"]
+
+
+def scorecards(year: int, build: str = "") -> str:
+    """The scorecards of every unit, from the ranking notebook's results and the pillar points."""
+    context = load_year(year)
+    out = resolve_build(year, build)
+    points, _ = read_pillar_outputs(context, out)
+    tables = load_results(year, build)
+    changes = None
+    if context.params.previous_year is not None:
+        changes = {g: t[[c for c in CHANGE_COLUMNS if c in t]] for g, t in tables.items()}
+    return scorecards_html(context, cards(context, tables, points, changes))
+
+
 def load_results(year: int, build: str = "") -> dict[str, pd.DataFrame]:
     folder = resolve_build(year, build) / "results"
-    return {g: pd.read_csv(folder / f"{g}.csv", dtype={"code": str, "parent_code": str}).set_index("code")
-            for g in GROUPS}
+    return {g: pd.read_csv(folder / f"{g}.csv", dtype={"code": str, "parent_code": str, "level": str})
+            .set_index("code") for g in GROUPS}
 
 
 def read_summary(year: int, build: str = "") -> dict:
     return json.loads((resolve_build(year, build) / "results" / "summary.json").read_text(encoding="utf-8"))
 
 
-__all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "share_text", "figure_text", "count_text",
+__all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "scorecards", "share_text", "figure_text", "count_text",
            "floor_to", "vn_int",
            "vn_number", "vn_percent", "PILLAR_SHORT", "PROJECT_ROOT", "GROUP_PLURAL", "charts"]

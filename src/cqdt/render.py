@@ -175,12 +175,14 @@ def _report_cells(notebook) -> dict[str, list]:
 
 
 def assemble_notebook(executed: Path) -> nbformat.NotebookNode:
-    """One notebook in report order: decision, appendices, analysis by pillar, highlights."""
+    """One notebook in report order: decision, appendices, analysis by pillar, highlights,
+    methodology and provenance annexes, then the per-unit scorecards."""
     ranking = _report_cells(nbformat.read(executed / "ranking.ipynb", as_version=4))
     cells = ranking.get("decision", []) + ranking.get("appendix", []) + ranking.get("intro", [])
     for name in NOTEBOOK_ORDER:
         cells += _report_cells(nbformat.read(executed / f"{name}.ipynb", as_version=4)).get("analysis", [])
-    cells += ranking.get("analysis", []) + ranking.get("highlights", [])
+    cells += ranking.get("analysis", []) + ranking.get("highlights", []) + ranking.get("annex", [])
+    cells += _report_cells(nbformat.read(executed / "scorecards.ipynb", as_version=4)).get("scorecards", [])
     return nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
 
 
@@ -199,10 +201,21 @@ def report_html(year: Year, executed: Path) -> str:
     return body
 
 
-def write_pdf(html: str, path: Path) -> None:
-    from weasyprint import HTML
+# The scorecards PDF keeps only the department and district cards of the same page.
+SCORECARDS_ONLY = """
+main.report > .cell { display: none !important; }
+main.report > .cell.celltag_section\\:scorecards, .scorecards { display: block !important; }
+.card-commune, .scorecards-intro { display: none !important; }
+.card { break-inside: avoid; }
+.scorecards-title { margin-top: 0; }
+"""
 
-    HTML(string=html).write_pdf(path, pdf_identifier=b"cqdt-gialai", uncompressed_pdf=False)
+
+def write_pdf(html: str, path: Path, extra_css: str = "") -> None:
+    from weasyprint import CSS, HTML
+
+    stylesheets = [CSS(string=extra_css)] if extra_css else []
+    HTML(string=html).write_pdf(path, stylesheets=stylesheets, pdf_identifier=b"cqdt-gialai")
 
 
 def publish(files: dict[str, Path], destination: Path) -> None:
@@ -227,3 +240,44 @@ def _fsync_dir(folder: Path) -> None:
     for item in folder.iterdir():
         with open(item, "rb") as handle:
             os.fsync(handle.fileno())
+
+
+# ---------------------------------------------------------------- methodology annex
+
+def formula_text(criterion, labels: dict[str, str]) -> str:
+    """The scoring rule of a criterion in words (Vietnamese)."""
+    top = vn_number(criterion.max_points, 2, strip_zeros=True)
+    rule = criterion.rule
+    if rule == "yes_no":
+        return f"«{labels[criterion.field]}»: Có được {top} điểm, Không được 0 điểm"
+    if rule == "ratio":
+        return (f"{top} × «{labels[criterion.numerator]}» / «{labels[criterion.denominator]}» "
+                "(tối đa bằng điểm tối đa; mẫu số bằng 0 thì 0 điểm)")
+    if rule == "percent":
+        return f"{top} × «{labels[criterion.field]}» (%) / 100"
+    if rule == "steps":
+        steps = "; ".join(f"từ {vn_number(s.at_least, 2, strip_zeros=True)}: {vn_number(s.points, 2, strip_zeros=True)} điểm"
+                          for s in criterion.steps)
+        return f"Theo bậc của «{labels[criterion.field]}»: {steps}"
+    if rule == "capped_count":
+        each = vn_number(criterion.points_each, 3, strip_zeros=True)
+        return f"{each} điểm × «{labels[criterion.field]}», tối đa {top} điểm"
+    return f"{top} × «{labels[criterion.field]}» / giá trị cao nhất trong nhóm"
+
+
+def methodology_html(year: Year) -> str:
+    cat = year.catalogue
+    groups = []
+    for name in GROUPS:
+        spec = cat.groups[name]
+        labels = {f.id: f.label for f in spec.fields}
+        groups.append({
+            "label": spec.label, "max": vn_number(spec.max_points, 0), "below": spec.levels.below_label,
+            "levels": [{"level": r.level, "share": vn_number(r.min_share * 100, 1, strip_zeros=True) + "%",
+                        "required": ", ".join(r.required_full)} for r in spec.levels.rules],
+            "criteria": [{"id": c.id, "label": c.label, "pillar": PILLAR_SHORT.get(c.pillar, c.pillar),
+                          "max": vn_number(c.max_points, 2, strip_zeros=True), "formula": formula_text(c, labels)}
+                         for c in spec.criteria],
+        })
+    return environment().get_template("methodology.html.j2").render(
+        cat=cat, groups=groups, decimals=year.params.score_decimals)

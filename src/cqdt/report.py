@@ -7,12 +7,13 @@ from pathlib import Path
 from .config import PROJECT_ROOT
 from .notebook import resolve_build
 from .pipeline import load_year
-from .render import publish, report_html, write_pdf
+from .render import SCORECARDS_ONLY, publish, report_html, write_pdf
 
 
-def report_names(year: int) -> tuple[str, str]:
+def report_names(year: int) -> tuple[str, str, str]:
+    """The HTML report, the decision PDF and the separate scorecards PDF."""
     stem = f"bao-cao-cqdt-{year}"
-    return f"{stem}.html", f"{stem}.pdf"
+    return f"{stem}.html", f"{stem}.pdf", f"phieu-ket-qua-don-vi-{year}.pdf"
 
 
 def build_report(year: int, build: str = "") -> list[Path]:
@@ -21,10 +22,11 @@ def build_report(year: int, build: str = "") -> list[Path]:
     executed = out / "notebooks"
     staging = out / "render"
     staging.mkdir(parents=True, exist_ok=True)
-    html_name, pdf_name = report_names(year)
+    names = report_names(year)
     html = report_html(context, executed)
-    (staging / html_name).write_text(html, encoding="utf-8")
-    write_pdf(html, staging / pdf_name)
+    (staging / names[0]).write_text(html, encoding="utf-8")
+    write_pdf(html, staging / names[1])
+    write_pdf(html, staging / names[2], SCORECARDS_ONLY)
     destination = PROJECT_ROOT / "report" / str(year)
-    publish({html_name: staging / html_name, pdf_name: staging / pdf_name}, destination)
-    return [destination / html_name, destination / pdf_name]
+    publish({name: staging / name for name in names}, destination)
+    return [destination / name for name in names]

@@ -1,0 +1,84 @@
+"""Per-unit scorecards: where a unit stands per pillar, its strongest and weakest criteria,
+its change since the previous year and what it lacks for the next level."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .catalogue import GROUPS
+from .formatting import vn_number, vn_percent, vn_signed
+from .pipeline import Year
+from .render import PILLAR_SHORT, environment
+
+_EPSILON = 1e-9
+
+
+def next_level_gap(total: float, level: str, full: set[str], year: Year, group: str) -> str:
+    """What separates a unit from the next level up, in words."""
+    spec = year.catalogue.groups[group]
+    rules = spec.levels.rules
+    names = [r.level for r in rules]
+    if level == names[0]:
+        return "Đã đạt mức cao nhất (mức I)."
+    target = rules[-1] if level == spec.levels.below_label else rules[names.index(level) - 1]
+    needs = []
+    points = target.min_share * spec.max_points - total
+    if points > _EPSILON:
+        needs.append(f"thêm {vn_number(points, 2)} điểm (ngưỡng {vn_number(target.min_share * spec.max_points, 2)})")
+    missing = [c for c in target.required_full if c not in full]
+    if missing:
+        needs.append("đạt tối đa tiêu chí " + ", ".join(missing))
+    return f"Để đạt mức {target.level} cần " + " và ".join(needs) + "."
+
+
+def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
+          changes: dict[str, pd.DataFrame] | None) -> list[dict]:
+    labels = {g: {c.id: c.label for c in year.catalogue.criteria(g)} for g in GROUPS}
+    decimals = year.params.score_decimals
+    result = []
+    for group in GROUPS:
+        table = tables[group]
+        median, best = table[year.pillars].median(), table[year.pillars].max()
+        spec = year.catalogue.groups[group]
+        own_points = points[points["group"] == group].copy()
+        own_points["share"] = own_points["points"] / own_points["max_points"]
+        by_unit = dict(tuple(own_points.groupby("code", sort=False)))
+        for code, row in table.iterrows():
+            unit = by_unit[code].sort_values(["share", "criterion"], kind="stable")
+            full = set(unit.loc[unit["share"] >= 1 - _EPSILON, "criterion"])
+            result.append({
+                "code": code, "group": group, "group_label": spec.label, "name": row["name"],
+                "total": vn_number(row["total"], decimals), "max": vn_number(spec.max_points, 0),
+                "rank": int(row["rank"]) if spec.ranked else None, "units": len(table), "level": row["level"],
+                "pillars": [{"label": PILLAR_SHORT[p], "points": vn_number(row[p], 2),
+                             "median": vn_number(median[p], 2), "best": vn_number(best[p], 2),
+                             "max": vn_number(spec.pillar_max[p], 0),
+                             "share": f"{row[p] / spec.pillar_max[p] * 100:.1f}"} for p in year.pillars],
+                "strongest": _criteria(unit.iloc[::-1].head(3), labels[group]),
+                "weakest": _criteria(unit.head(3), labels[group]),
+                "change": _change(changes, group, code, decimals, year.params.previous_year),
+                "next_level": next_level_gap(row["total"], row["level"], full, year, group),
+            })
+    return result
+
+
+def _criteria(rows: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
+    return [{"id": r.criterion, "label": labels[r.criterion], "share": vn_percent(r.share, 0)}
+            for r in rows.itertuples()]
+
+
+def _change(changes, group: str, code: str, decimals: int, previous: int | None) -> str:
+    if not changes:
+        return ""
+    frame = changes[group]
+    if code not in frame.index or pd.isna(frame.loc[code, "total_change"]):
+        return f"Không có kết quả năm {previous} để so sánh."
+    text = f"So với năm {previous}: {vn_signed(frame.loc[code, 'total_change'], decimals)} điểm"
+    if "rank_change" in frame and not pd.isna(frame.loc[code, "rank_change"]):
+        moved = int(frame.loc[code, "rank_change"])
+        text += f", {'tăng' if moved > 0 else 'giảm'} {abs(moved)} bậc" if moved else ", giữ nguyên thứ hạng"
+    return text + "."
+
+
+def scorecards_html(year: Year, card_list: list[dict]) -> str:
+    return environment().get_template("scorecards.html.j2").render(cards=card_list, year=year.params.year)
