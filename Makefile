@@ -33,7 +33,7 @@ REPORT := report/$(YEAR)/bao-cao-cqdt-$(YEAR).pdf
 # an interrupted build never makes make delete a published file.
 PUBLISHED := $(B)/.published
 
-.PHONY: help setup report data validate test lab clean FORCE
+.PHONY: help setup report data validate forms collect test lab clean FORCE
 help: ## Liệt kê các lệnh
 	@echo "Các lệnh (YEAR mặc định là 2021):"
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -75,6 +75,13 @@ validate: $(SETUP) ## Kiểm tra số liệu đầu vào của năm YEAR
 
 data: $(SETUP) ## Sinh lại số liệu tái dựng của năm YEAR (data/YEAR/)
 	@$(CQDT) data --year $(YEAR)
+
+forms: $(SETUP) ## Tạo phiếu khảo sát Excel cho từng đơn vị (forms/YEAR/)
+	@$(CQDT) forms --year $(YEAR)
+
+collect: $(SETUP) ## Kiểm tra, tổng hợp phiếu đã nhận: make collect YEAR=2022 FORMS=<thư mục>
+	@test -n "$(FORMS)" || { echo "Lỗi: cần chỉ thư mục phiếu, ví dụ make collect YEAR=$(YEAR) FORMS=phieu-da-nhan" >&2; exit 2; }
+	@$(CQDT) collect --year $(YEAR) --forms "$(FORMS)"
 
 test: $(SETUP) ## Chạy toàn bộ kiểm thử
 	@$(PY) -m pytest -q

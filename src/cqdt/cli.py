@@ -51,7 +51,9 @@ def build_parser() -> VietnameseParser:
                        ("ingest", "kiểm tra số liệu và tách theo trụ cột vào build/<năm>/inputs"),
                        ("notebook", "chạy một sổ tay bằng papermill"),
                        ("render", "dựng báo cáo HTML và PDF vào report/<năm>/"),
-                       ("data", "sinh lại bộ số liệu tái dựng của một năm")]:
+                       ("data", "sinh lại bộ số liệu tái dựng của một năm"),
+                       ("forms", "tạo phiếu khảo sát Excel cho từng đơn vị"),
+                       ("collect", "kiểm tra phiếu khảo sát đã nhận và tổng hợp vào data/<năm>/")]:
         command = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
         command.add_argument("--year", type=_year, required=True, help="năm đánh giá, ví dụ 2021")
         if name in ("ingest", "notebook", "render"):
@@ -59,8 +61,12 @@ def build_parser() -> VietnameseParser:
         if name == "notebook":
             command.add_argument("--name", required=True, help="tên sổ tay trong notebooks/ (không có .py)")
             command.add_argument("--output", required=True, help="tệp .ipynb kết quả")
-        if name == "data":
+        if name in ("data", "collect"):
             command.add_argument("--out", default="", help="thư mục ghi (mặc định data/<năm>)")
+        if name == "forms":
+            command.add_argument("--out", default="", help="thư mục ghi phiếu (mặc định forms/<năm>)")
+        if name == "collect":
+            command.add_argument("--forms", required=True, help="thư mục chứa các phiếu đã nhận")
     return parser
 
 
@@ -134,7 +140,45 @@ def _data(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": _validate, "ingest": _ingest, "notebook": _notebook, "render": _render, "data": _data}
+def _forms(args) -> int:
+    from .forms import write_forms
+    from .pipeline import load_year
+
+    out = Path(args.out) if args.out else PROJECT_ROOT / "forms" / str(args.year)
+    written = write_forms(load_year(args.year), out)
+    print(f"Đã tạo {len(written)} phiếu khảo sát năm {args.year} trong {out}.")
+    return 0
+
+
+def _collect(args) -> int:
+    from .forms import collect
+    from .pipeline import load_year
+
+    year = load_year(args.year)
+    folder = Path(args.forms)
+    if not folder.is_dir():
+        raise CqdtError(f"không tìm thấy thư mục phiếu «{folder}»")
+    out = Path(args.out) if args.out else PROJECT_ROOT / "data" / str(args.year)
+    result = collect(year, folder, out)
+    print(f"Phiếu hợp lệ: {len(result.accepted)}; phiếu lỗi: {len(result.rejected)}; "
+          f"đơn vị chưa có số liệu: {len(result.missing)}; nộp muộn: {len(result.late)}.")
+    for path, issues in sorted(result.rejected.items()):
+        print(f"\nPhiếu lỗi {path.name}:")
+        for issue in issues:
+            print(f"  - {issue}")
+    if result.missing:
+        print("\nĐơn vị chưa nộp phiếu: " + ", ".join(f"{u.name} ({u.code})" for u in result.missing))
+    if result.late:
+        print("\nPhiếu nộp sau hạn: " + ", ".join(p.name for p in result.late))
+    for path in result.written:
+        print(f"Đã cập nhật {path}")
+    for path in result.backups:
+        print(f"Bản cũ được sao lưu tại {path}")
+    return 1 if result.rejected or result.missing else 0
+
+
+COMMANDS = {"validate": _validate, "ingest": _ingest, "notebook": _notebook, "render": _render, "data": _data,
+            "forms": _forms, "collect": _collect}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -48,6 +48,15 @@ class Inputs(Strict):
     province: str
 
 
+class Survey(Strict):
+    """The survey round: the data window the forms ask about, the deadline and a contact."""
+
+    window_start: dt.date
+    window_end: dt.date
+    deadline: dt.date
+    contact: str
+
+
 class Robustness(Strict):
     """Rank robustness: `runs` seeded draws (`seed`) of one weight per pillar, uniform in
     [1 − weight_spread, 1 + weight_spread], each run aggregating either the catalogue's pillar
@@ -70,6 +79,7 @@ class YearParams(Strict):
     previous_year: int | None = None
     inputs: Inputs
     decision: Decision
+    survey: Survey
     robustness: Robustness = Robustness()
 
     @property

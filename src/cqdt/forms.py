@@ -1,0 +1,310 @@
+"""Survey forms ("phiếu khảo sát"): one Excel form per unit from the catalogue, and the
+collection of returned forms into the group workbooks the pipeline reads.
+
+A form carries a very hidden sheet of metadata (year, catalogue, unit) so that it is
+identified even when renamed; the labels and the unit are locked, only the answer column
+is editable, and Excel's data validation stops most mistakes while typing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .catalogue import GROUPS, InputField
+from .errors import Issue
+from .inputs import CODE_COLUMN, NAME_COLUMN, _cross_checks, open_workbook, parse_value
+from .pipeline import Year
+from .units import Unit
+
+META_SHEET = "_meta"
+INSTRUCTIONS = "Hướng dẫn"
+FIRST_ROW = 5  # the first figure's row on a pillar sheet
+ANSWER_COLUMN = "E"
+HEADER = ["Mã chỉ tiêu", "Nội dung", "Đơn vị tính", "Giá trị cho phép", "Số liệu", "Ghi chú"]
+PROTECTION_PASSWORD = "cqdt"  # guards against accidental edits, not a secret
+KIND_TEXT = {"count": "số nguyên ≥ 0", "yes_no": "Có / Không", "percent": "0–100 (%)", "amount": "số ≥ 0"}
+_INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
+
+
+def slug(text: str) -> str:
+    plain = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    plain = "".join(ch for ch in plain if unicodedata.category(ch) != "Mn")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+def form_name(unit: Unit, year: int) -> str:
+    return f"phieu-{year}-{unit.code}-{slug(unit.name)}.xlsx"
+
+
+def allowed_text(item: InputField) -> str:
+    text = KIND_TEXT[item.kind]
+    if item.maximum is not None and item.kind != "yes_no":
+        text += f", tối đa {item.maximum:g}"
+    return text
+
+
+# ---------------------------------------------------------------- writing forms
+
+def write_forms(year: Year, out_dir: Path) -> list[Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for group in GROUPS:
+        folder = out_dir / group
+        folder.mkdir(exist_ok=True)
+        for unit in year.registry.group(group):
+            path = folder / form_name(unit, year.params.year)
+            write_form(year, group, unit, path)
+            written.append(path)
+    return written
+
+
+def write_form(year: Year, group: str, unit: Unit, path: Path) -> None:
+    book = Workbook()
+    _instructions(book.active, year, group, unit)
+    for pillar in year.catalogue.pillars:
+        fields = [f for f in year.catalogue.groups[group].fields if f.sheet == pillar.sheet]
+        if fields:
+            _pillar_sheet(book.create_sheet(pillar.sheet), pillar.label, fields, unit)
+    meta = book.create_sheet(META_SHEET)
+    for key, value in _meta(year, group, unit).items():
+        meta.append([key, value])
+    meta.sheet_state = "veryHidden"
+    meta.protection.set_password(PROTECTION_PASSWORD)
+    book.properties.creator = "cqdt forms"
+    book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
+    book.save(path)
+
+
+def _meta(year: Year, group: str, unit: Unit) -> dict[str, str]:
+    return {"year": str(year.params.year), "catalogue": year.catalogue.id, "group": group, "unit_code": unit.code}
+
+
+def _instructions(sheet, year: Year, group: str, unit: Unit) -> None:
+    survey = year.params.survey
+    lines = [
+        f"PHIẾU KHẢO SÁT MỨC ĐỘ CHÍNH QUYỀN ĐIỆN TỬ NĂM {year.params.year}",
+        f"Đơn vị: {unit.name} (mã {unit.code}) — nhóm {year.catalogue.groups[group].label}",
+        "",
+        f"Số liệu tính từ {survey.window_start:%d/%m/%Y} đến {survey.window_end:%d/%m/%Y}.",
+        "Điền số liệu vào cột «Số liệu» (ô nền vàng) của từng trang; các ô khác đã khóa.",
+        "Số lượng ghi số nguyên (ghi 0 nếu không có); câu hỏi Có/Không chọn trong danh sách.",
+        "Không đổi tên trang, không thêm dòng, cột; có thể đổi tên tệp khi gửi.",
+        f"Hạn gửi: {survey.deadline:%d/%m/%Y}. Liên hệ: {survey.contact}.",
+    ]
+    for line in lines:
+        sheet.append([line])
+    sheet.title = INSTRUCTIONS
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.column_dimensions["A"].width = 100
+    sheet.protection.set_password(PROTECTION_PASSWORD)
+    sheet.protection.sheet = True
+
+
+def _pillar_sheet(sheet, label: str, fields: list[InputField], unit: Unit) -> None:
+    sheet.append([label.upper()])
+    sheet.append([CODE_COLUMN, unit.code])
+    sheet.append([NAME_COLUMN, unit.name])
+    sheet.append(HEADER)
+    for item in fields:
+        sheet.append([item.id, item.label, item.unit, allowed_text(item), None, None])
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    sheet["A1"].font = Font(bold=True, size=12)
+    for row in range(FIRST_ROW, FIRST_ROW + len(fields)):
+        for column in (ANSWER_COLUMN, "F"):
+            sheet[f"{column}{row}"].protection = Protection(locked=False)
+        sheet[f"{ANSWER_COLUMN}{row}"].fill = _INPUT_FILL
+    _validations(sheet, fields)
+    for column, width in zip("ABCDEF", (30, 70, 12, 24, 14, 24)):
+        sheet.column_dimensions[column].width = width
+    sheet["B1"].alignment = Alignment(wrap_text=True)
+    sheet.protection.set_password(PROTECTION_PASSWORD)
+    sheet.protection.sheet = True
+
+
+def _validations(sheet, fields: list[InputField]) -> None:
+    for offset, item in enumerate(fields):
+        cell = f"{ANSWER_COLUMN}{FIRST_ROW + offset}"
+        if item.kind == "yes_no":
+            rule = DataValidation(type="list", formula1='"Có,Không"', allow_blank=False)
+        else:
+            top = item.maximum if item.maximum is not None else (100 if item.kind == "percent" else 10**12)
+            kind = "whole" if item.kind == "count" else "decimal"
+            rule = DataValidation(type=kind, operator="between", formula1="0", formula2=f"{top:g}")
+        rule.error = f"«{item.label}»: {allowed_text(item)}"
+        rule.errorTitle = "Giá trị không hợp lệ"
+        rule.showErrorMessage = True
+        sheet.add_data_validation(rule)
+        rule.add(cell)
+
+
+# ---------------------------------------------------------------- collecting forms
+
+@dataclass
+class Collection:
+    figures: dict[str, dict[str, dict[str, object]]] = field(default_factory=lambda: {g: {} for g in GROUPS})
+    accepted: dict[str, Path] = field(default_factory=dict)
+    rejected: dict[Path, list[Issue]] = field(default_factory=dict)
+    missing: list[Unit] = field(default_factory=list)
+    late: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    backups: list[Path] = field(default_factory=list)
+
+
+def collect(year: Year, forms_dir: Path, out_dir: Path) -> Collection:
+    """Check every returned form, consolidate the good ones into the group workbooks of out_dir."""
+    result = Collection()
+    seen: dict[str, list[Path]] = {}
+    for path in sorted(forms_dir.rglob("*.xlsx")):
+        unit, figures, issues = read_form(year, path)
+        if issues:
+            result.rejected[path] = issues
+            continue
+        seen.setdefault(unit.code, []).append(path)
+        result.figures[unit.group][unit.code] = figures
+        if path.stat().st_mtime > dt.datetime.combine(year.params.survey.deadline, dt.time.max).timestamp():
+            result.late.append(path)
+    for code, paths in seen.items():
+        if len(paths) > 1:
+            group = year.registry.by_code()[code].group
+            del result.figures[group][code]
+            for path in paths:
+                others = ", ".join(p.name for p in paths if p != path)
+                result.rejected[path] = [Issue(f"đơn vị {code} có nhiều hơn một phiếu (cùng với {others}); "
+                                               "hãy giữ lại đúng một phiếu", file=path)]
+        else:
+            result.accepted[code] = paths[0]
+    received = {code for group in result.figures.values() for code in group}
+    result.missing = [u for u in year.registry.units if u.code not in received]
+    _write_workbooks(year, result, out_dir)
+    return result
+
+
+def read_form(year: Year, path: Path) -> tuple[Unit | None, dict[str, object], list[Issue]]:
+    try:
+        book = open_workbook(path)
+    except Exception as error:  # noqa: BLE001 — reported per file, the other forms still count
+        return None, {}, getattr(error, "issues", [Issue(str(error), file=path)])
+    meta = _read_meta(book)
+    if meta is None:
+        return None, {}, [Issue("không phải phiếu khảo sát do hệ thống tạo (thiếu thông tin nhận dạng)", file=path)]
+    problems = []
+    if meta.get("year") != str(year.params.year):
+        problems.append(Issue(f"phiếu của năm {meta.get('year')}, không phải năm {year.params.year}", file=path))
+    if meta.get("catalogue") != year.catalogue.id:
+        problems.append(Issue(f"phiếu theo danh mục «{meta.get('catalogue')}», không phải «{year.catalogue.id}»",
+                              file=path))
+    unit = year.registry.by_code().get(meta.get("unit_code", ""))
+    if unit is None or unit.group != meta.get("group"):
+        problems.append(Issue("mã đơn vị của phiếu không có trong danh sách đơn vị", file=path,
+                              value=meta.get("unit_code")))
+    if problems:
+        return None, {}, problems
+    figures, issues = _read_answers(year, unit, book, path)
+    return unit, figures, issues
+
+
+def _read_meta(book) -> dict[str, str] | None:
+    if META_SHEET not in book.sheetnames:
+        return None
+    return {str(k): str(v) for k, v in book[META_SHEET].iter_rows(values_only=True) if k is not None}
+
+
+def _read_answers(year: Year, unit: Unit, book, path: Path) -> tuple[dict[str, object], list[Issue]]:
+    issues, figures = [], {}
+    for pillar in year.catalogue.pillars:
+        fields = [f for f in year.catalogue.groups[unit.group].fields if f.sheet == pillar.sheet]
+        if not fields:
+            continue
+        if pillar.sheet not in book.sheetnames:
+            issues.append(Issue("thiếu trang số liệu", file=path, sheet=pillar.sheet))
+            continue
+        rows = list(book[pillar.sheet].iter_rows(values_only=True))
+        issues += _locked_content(rows, fields, unit, path, pillar.sheet)
+        for offset, item in enumerate(fields):
+            row = FIRST_ROW + offset
+            raw = rows[row - 1][4] if len(rows) >= row and len(rows[row - 1]) > 4 else None
+            value, problem = parse_value(raw, item)
+            if problem is None and raw is None:
+                problem = "ô trống; hãy nhập số liệu (ghi 0 nếu không có)"
+            if problem:
+                issues.append(Issue(problem, file=path, sheet=pillar.sheet, row=row,
+                                    column=f"{ANSWER_COLUMN} ({item.id})", value=raw))
+            else:
+                figures[item.id] = value
+    if not issues:
+        columns = {item: {unit.code: value} for item, value in figures.items()}
+        issues += _cross_checks(path, unit.group, year.catalogue, columns)
+    return figures, issues
+
+
+def _locked_content(rows, fields, unit: Unit, path: Path, sheet: str) -> list[Issue]:
+    """Cells the form locks must be as generated: a change means the protection was removed."""
+    expected = {(2, 2): unit.code, (3, 2): unit.name}
+    for offset, item in enumerate(fields):
+        expected[(FIRST_ROW + offset, 1)] = item.id
+    issues = []
+    for (row, column), wanted in expected.items():
+        found = rows[row - 1][column - 1] if len(rows) >= row and len(rows[row - 1]) >= column else None
+        if str(found if found is not None else "").strip() != wanted:
+            issues.append(Issue(f"ô đã khóa bị sửa (phải là «{wanted}»); hãy dùng lại phiếu gốc", file=path,
+                                sheet=sheet, row=row, column="AB"[column - 1], value=found))
+    return issues
+
+
+def _write_workbooks(year: Year, result: Collection, out_dir: Path) -> None:
+    """Merge accepted forms into the group workbooks, backing up any workbook it replaces."""
+    from .generate import write_group_workbook
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for group in GROUPS:
+        if not result.figures[group]:
+            continue  # no accepted form for this group: its workbook stays as it is
+        target = out_dir / Path(getattr(year.params.inputs, group)).name
+        current = _existing_rows(year, group, target)
+        current.update(result.figures[group])
+        codes = [u.code for u in year.registry.group(group) if u.code in current]
+        frame = pd.DataFrame.from_dict({c: current[c] for c in codes}, orient="index")
+        frame = frame.reindex(columns=[f.id for f in year.catalogue.groups[group].fields])
+        if target.exists():
+            backup = out_dir / ".sao-luu" / f"{target.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}{target.suffix}"
+            backup.parent.mkdir(exist_ok=True)
+            shutil.copy2(target, backup)
+            result.backups.append(backup)
+        temporary = target.with_name(f".{target.name}.tmp")
+        write_group_workbook(temporary, group, frame, year.catalogue, year.registry, year.params)
+        temporary.replace(target)
+        result.written.append(target)
+
+
+def _existing_rows(year: Year, group: str, target: Path) -> dict[str, dict[str, object]]:
+    if not target.exists():
+        return {}
+    book = load_workbook(target, read_only=True)
+    fields = {f.id: f for f in year.catalogue.groups[group].fields}
+    rows: dict[str, dict[str, object]] = {}
+    for sheet in book.worksheets[1:]:
+        data = list(sheet.iter_rows(values_only=True))
+        if not data:
+            continue
+        header = [str(h) for h in data[0]]
+        for line in data[1:]:
+            code = str(line[0]).strip() if line[0] is not None else ""
+            if not code:
+                continue
+            record = rows.setdefault(code, {})
+            for name, value in zip(header[2:], line[2:]):
+                if name in fields:
+                    parsed, problem = parse_value(value, fields[name])
+                    record[name] = parsed if problem is None else value
+    return rows

@@ -1,0 +1,137 @@
+"""Survey forms: generated from the catalogue, filled, returned and consolidated."""
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from cqdt.forms import ANSWER_COLUMN, FIRST_ROW, META_SHEET, collect, write_forms
+from cqdt.inputs import read_group
+from cqdt.pipeline import load_year, score_year_directly
+from cqdt.scoring import score_pillar
+
+from .conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def year():
+    return load_year(2022)
+
+
+@pytest.fixture(scope="module")
+def blank_forms(tmp_path_factory, year):
+    folder = tmp_path_factory.mktemp("forms")
+    write_forms(year, folder)
+    return folder
+
+
+def shipped(year, group):
+    return read_group(year.params.path(getattr(year.params.inputs, group)), group, year.catalogue, year.registry)
+
+
+def fill(path: Path, values: pd.Series, year) -> None:
+    """Type the unit's figures into the answer column, as the unit's staff would."""
+    book = load_workbook(path)
+    fields = {f.id: f for f in year.catalogue.groups[book[META_SHEET]["B3"].value].fields}
+    for sheet in book.worksheets[1:]:
+        if sheet.title == META_SHEET:
+            continue
+        for row in range(FIRST_ROW, sheet.max_row + 1):
+            name = sheet.cell(row=row, column=1).value
+            value = values[name]
+            sheet[f"{ANSWER_COLUMN}{row}"] = ("Có" if value == 1 else "Không") if fields[name].kind == "yes_no" else (
+                int(value) if float(value).is_integer() else float(value))
+    book.save(path)
+
+
+@pytest.fixture(scope="module")
+def filled_forms(tmp_path_factory, blank_forms, year):
+    folder = tmp_path_factory.mktemp("returned")
+    for group in ("department", "district", "commune"):
+        frame = shipped(year, group)
+        for form in sorted((blank_forms / group).glob("*.xlsx")):
+            code = load_workbook(form, read_only=True)[META_SHEET]["B4"].value
+            target = folder / f"{group}-{code}.xlsx"  # renamed by the sender: identified by its metadata
+            shutil.copy(form, target)
+            fill(target, frame.loc[code], year)
+    return folder
+
+
+def test_one_form_per_unit_with_locked_labels_and_validation(blank_forms, year):
+    forms = sorted(blank_forms.rglob("*.xlsx"))
+    assert len(forms) == 257
+    book = load_workbook(blank_forms / "department" / "phieu-2022-SBN01-so-thong-tin-va-truyen-thong.xlsx")
+    assert book.sheetnames == ["Hướng dẫn", "Sẵn sàng", "Hiện diện", "Tương tác", "Giao dịch", "Chuyển đổi", META_SHEET]
+    assert book[META_SHEET].sheet_state == "veryHidden"
+    sheet = book["Sẵn sàng"]
+    assert sheet.protection.sheet and (sheet["B2"].value, sheet["B3"].value) == ("SBN01", "Sở Thông tin và Truyền thông")
+    assert sheet["B2"].protection.locked and not sheet[f"{ANSWER_COLUMN}{FIRST_ROW}"].protection.locked
+    kinds = {dv.type for dv in sheet.data_validations.dataValidation}
+    assert kinds == {"list", "whole", "decimal"}
+    assert "01/11/2021" in book["Hướng dẫn"]["A4"].value
+
+
+def test_round_trip_reproduces_the_shipped_scores(filled_forms, year, tmp_path):
+    result = collect(year, filled_forms, tmp_path)
+    assert result.rejected == {} and result.missing == [] and len(result.accepted) == 257
+    for group in ("department", "district", "commune"):
+        collected = read_group(tmp_path / Path(getattr(year.params.inputs, group)).name, group, year.catalogue,
+                               year.registry)
+        original = shipped(year, group)
+        pd.testing.assert_frame_equal(collected, original)
+        for pillar in year.pillars:
+            pd.testing.assert_frame_equal(score_pillar(year.catalogue, group, pillar, collected),
+                                          score_pillar(year.catalogue, group, pillar, original))
+
+
+def copy_forms(source: Path, target: Path, codes: list[str]) -> list[Path]:
+    target.mkdir()
+    return [Path(shutil.copy(next(source.glob(f"*-{code}.xlsx")), target)) for code in codes]
+
+
+def edit(path: Path, sheet: str, cell: str, value) -> None:
+    book = load_workbook(path)
+    book[sheet][cell] = value
+    book.save(path)
+
+
+def test_wrong_year_unknown_unit_duplicate_and_edited_lock_are_rejected(filled_forms, year, tmp_path):
+    folder = tmp_path / "in"
+    sots, pleiku, hoi_thuong, tai_chinh = copy_forms(filled_forms, folder, ["SBN01", "622", "23566", "SBN02"])
+    edit(sots, META_SHEET, "B1", "2021")
+    edit(pleiku, META_SHEET, "B4", "699")
+    edit(tai_chinh, "Hiện diện", "A6", "so_tin_bai")  # someone removed the protection and edited a label
+    duplicate = folder / "ban-sao.xlsx"
+    shutil.copy(hoi_thuong, duplicate)
+    out = tmp_path / "out"
+    result = collect(year, folder, out)
+    messages = {path.name: " | ".join(str(i) for i in issues) for path, issues in result.rejected.items()}
+    assert "phiếu của năm 2021, không phải năm 2022" in messages[sots.name]
+    assert "mã đơn vị của phiếu không có trong danh sách đơn vị" in messages[pleiku.name]
+    assert "giá trị «699»" in messages[pleiku.name]
+    assert "đơn vị 23566 có nhiều hơn một phiếu" in messages[duplicate.name]
+    assert "ban-sao.xlsx" in messages[hoi_thuong.name]
+    assert "trang «Hiện diện», dòng 6, cột «A», giá trị «so_tin_bai»: ô đã khóa bị sửa" in messages[tai_chinh.name]
+    assert result.accepted == {} and len(result.missing) == 257
+
+
+def test_good_forms_are_merged_and_replaced_workbooks_backed_up(filled_forms, year, tmp_path):
+    out = tmp_path / "data"
+    out.mkdir()
+    for group in ("department", "district", "commune"):
+        name = Path(getattr(year.params.inputs, group)).name
+        shutil.copy(ROOT / "data" / "2022" / name, out / name)
+    folder = tmp_path / "in"
+    form, broken = copy_forms(filled_forms, folder, ["SBN03", "SBN04"])
+    edit(form, "Hiện diện", "E8", 321)  # so_tin_bai_dang: a corrected figure
+    edit(broken, "Giao dịch", "E5", "n/a")
+    result = collect(year, folder, out)
+    assert list(result.accepted) == ["SBN03"]
+    issue = result.rejected[broken][0]
+    assert (issue.sheet, issue.row, issue.value) == ("Giao dịch", 5, "n/a") and "không phải số" in issue.message
+    assert [b.name[:12] for b in result.backups] == ["so-ban-nganh"] and result.backups[0].exists()
+    merged = read_group(out / "so-ban-nganh.xlsx", "department", year.catalogue, year.registry)
+    assert merged.loc["SBN03", "so_tin_bai_dang"] == 321
+    assert merged.drop(index="SBN03").equals(shipped(year, "department").drop(index="SBN03"))
