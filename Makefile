@@ -42,7 +42,10 @@ setup: $(SETUP) ## Cài môi trường (gói Debian, Python theo requirements.lo
 $(SETUP): requirements.lock pyproject.toml scripts/setup.sh
 	@bash scripts/setup.sh
 
-report: $(PUBLISHED) ## Dựng báo cáo HTML và PDF của năm YEAR vào report/YEAR/
+# Independent pillar notebooks run in parallel, one per core.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+report: $(SETUP) ## Dựng báo cáo HTML và PDF của năm YEAR vào report/YEAR/
+	@$(MAKE) --no-print-directory -j$(JOBS) $(PUBLISHED)
 
 $(PARAMS):
 	@echo "Lỗi: chưa có tệp tham số $(PARAMS) cho năm $(YEAR)." >&2; exit 2

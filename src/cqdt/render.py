@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 from importlib import resources
 from pathlib import Path
@@ -138,7 +139,7 @@ def points_table_html(year: Year, group: str, pillar: str, points: pd.DataFrame)
         maximum=vn_number(sum(c.max_points for c in criteria), 0))
 
 
-_POINTS_TEMPLATE = """
+_POINTS_TEMPLATE = """<!-- cqdt:screen-only -->
 <details class="unit-points"><summary>Điểm từng tiêu chí của {{ rows|length }} đơn vị — {{ group_label }}</summary>
 <div class="table-wrap"><table class="data-table sortable" id="diem-{{ table_id }}">
 <thead><tr><th data-sort="text">Đơn vị</th>
@@ -147,7 +148,7 @@ _POINTS_TEMPLATE = """
 <tbody>{% for r in rows %}<tr data-code="{{ r.code }}"><td>{{ r.name }}</td>
 {%- for v in r.cells %}<td class="num">{{ v }}</td>{% endfor %}<td class="num total">{{ r.total }}</td></tr>{% endfor %}
 </tbody></table></div></details>
-"""
+<!-- /cqdt:screen-only -->"""
 
 
 # ---------------------------------------------------------------- assembly
@@ -201,14 +202,25 @@ def report_html(year: Year, executed: Path) -> str:
     return body
 
 
-# The scorecards PDF keeps only the department and district cards of the same page.
-SCORECARDS_ONLY = """
-main.report > .cell { display: none !important; }
-main.report > .cell.celltag_section\\:scorecards, .scorecards { display: block !important; }
-.card-commune, .scorecards-intro { display: none !important; }
-.card { break-inside: avoid; }
-.scorecards-title { margin-top: 0; }
-"""
+# Parts of the page that only the screen shows (per-unit criterion tables, commune scorecards)
+# and the scorecards, which have a PDF of their own, are marked by comments in the HTML.
+_SCREEN_ONLY = re.compile(r"<!-- cqdt:screen-only -->.*?<!-- /cqdt:screen-only -->", re.S)
+_SCORECARDS = re.compile(r"<!-- cqdt:scorecards -->.*?<!-- /cqdt:scorecards -->", re.S)
+_MAIN = re.compile(r"(<main class=\"report\">).*(</main>)", re.S)
+SCORECARDS_CSS = ".scorecards, .celltag_section\\:scorecards { display: block !important; } " \
+                 ".card { break-inside: avoid; } " \
+                 ".scorecards-title { margin-top: 0; } .scorecards-intro { display: none; }"
+
+
+def decision_print_html(html: str) -> str:
+    """The page as the decision PDF prints it: without the screen-only parts and the scorecards."""
+    return _SCORECARDS.sub("", _SCREEN_ONLY.sub("", html))
+
+
+def scorecards_print_html(html: str) -> str:
+    """The same page holding only the department and district scorecards."""
+    cards = _SCREEN_ONLY.sub("", _SCORECARDS.search(html).group(0))
+    return _MAIN.sub(lambda m: m.group(1) + cards + m.group(2), html)
 
 
 def write_pdf(html: str, path: Path, extra_css: str = "") -> None:

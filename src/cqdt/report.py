@@ -7,7 +7,7 @@ from pathlib import Path
 from .config import PROJECT_ROOT
 from .notebook import resolve_build
 from .pipeline import load_year
-from .render import SCORECARDS_ONLY, publish, report_html, write_pdf
+from .render import SCORECARDS_CSS, decision_print_html, publish, report_html, scorecards_print_html, write_pdf
 
 
 def report_names(year: int) -> tuple[str, str, str]:
@@ -25,8 +25,8 @@ def build_report(year: int, build: str = "") -> list[Path]:
     names = report_names(year)
     html = report_html(context, executed)
     (staging / names[0]).write_text(html, encoding="utf-8")
-    write_pdf(html, staging / names[1])
-    write_pdf(html, staging / names[2], SCORECARDS_ONLY)
+    write_pdf(decision_print_html(html), staging / names[1])
+    write_pdf(scorecards_print_html(html), staging / names[2], SCORECARDS_CSS)
     destination = PROJECT_ROOT / "report" / str(year)
     publish({name: staging / name for name in names}, destination)
     return [destination / name for name in names]
