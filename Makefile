@@ -33,7 +33,7 @@ REPORT := report/$(YEAR)/bao-cao-cqdt-$(YEAR).pdf
 # an interrupted build never makes make delete a published file.
 PUBLISHED := $(B)/.published
 
-.PHONY: help setup report data validate forms collect test lab clean FORCE
+.PHONY: help setup report data validate forms collect test bench lab clean FORCE
 help: ## Liệt kê các lệnh
 	@echo "Các lệnh (YEAR mặc định là 2021):"
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ collect: $(SETUP) ## Kiểm tra, tổng hợp phiếu đã nhận: make collect 
 
 test: $(SETUP) ## Chạy toàn bộ kiểm thử
 	@$(PY) -m pytest -q
+
+bench: $(SETUP) ## Đo thời gian dựng so với mức sàn của sổ tay (in bảng kết quả)
+	@$(PY) bench/bench.py
 
 lab: $(SETUP) ## Mở JupyterLab trên thư mục dự án
 	@$(PY) -c "import jupyterlab" 2>/dev/null || .venv/bin/pip install -q -r requirements-lab.lock

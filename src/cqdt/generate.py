@@ -95,7 +95,7 @@ def load_published(path: Path = PROJECT_ROOT / "data" / "published.yaml") -> dic
 
 
 def plan_for(published: dict, year: int, group: str) -> GroupPlan:
-    entry = published[year]
+    entry = published.get(year, {"scores": {}})  # a year with nothing published: plausible data only
     rows = entry["scores"].get(group, [])
     return GroupPlan(
         fixed={str(r["code"]): float(r["score"]) for r in rows},
@@ -167,6 +167,11 @@ def _level_bands(cat: Catalogue, group: str) -> dict[str, tuple[float, float]]:
     return bands
 
 
+def dossier_total(registry: Registry, year: int) -> int:
+    """The province's dossiers: published for 2021, else about 2.000 per assessed unit."""
+    return DOSSIER_TOTAL.get(year, 2000 * len(registry.units))
+
+
 def dossier_counts(registry: Registry, year: int) -> dict[str, int]:
     """Dossiers received per unit, summing exactly to the province total."""
     rng = np.random.default_rng([year, 99])
@@ -174,10 +179,10 @@ def dossier_counts(registry: Registry, year: int) -> dict[str, int]:
     for group, share in DOSSIER_SHARE.items():
         units = registry.group(group)
         weights = rng.lognormal(0, 0.8 if group == "department" else 0.45, len(units))
-        raw = weights / weights.sum() * DOSSIER_TOTAL[year] * share
+        raw = weights / weights.sum() * dossier_total(registry, year) * share
         counts.update({u.code: max(int(v), 60) for u, v in zip(units, raw)})
     biggest = max(counts, key=counts.get)
-    counts[biggest] += DOSSIER_TOTAL[year] - sum(counts.values())
+    counts[biggest] += dossier_total(registry, year) - sum(counts.values())
     return counts
 
 
@@ -375,7 +380,7 @@ def write_province_workbook(path: Path, year: int) -> None:
     sheet = book.active
     sheet.title = PROVINCE_SHEET
     sheet.append(PROVINCE_COLUMNS)
-    for key, label, value, qualifier in PROVINCE_FIGURES[year]:
+    for key, label, value, qualifier in PROVINCE_FIGURES.get(year, PROVINCE_FIGURES[max(PROVINCE_FIGURES)]):
         sheet.append([key, label, value, qualifier])
     _save(book, path)
 
@@ -387,12 +392,27 @@ def _save(book: Workbook, path: Path) -> None:
     book.save(path)
 
 
+def synthetic_registry(path: Path, departments: int, districts: int, communes: int, seed: int = 1) -> None:
+    """A registry of the given size (for benchmarks at the scale of a whole country)."""
+    rng = np.random.default_rng(seed)
+    per_district = 1 + rng.multinomial(communes - districts, rng.dirichlet(np.full(districts, 8.0)))
+    lines = ["group,code,name,local_name,parent_code"]
+    lines += [f"department,SBN{i:04d},Sở tổng hợp số {i},," for i in range(1, departments + 1)]
+    lines += [f"district,H{i:04d},Huyện tổng hợp số {i},," for i in range(1, districts + 1)]
+    number = 0
+    for district, count in enumerate(per_district, start=1):
+        for _ in range(int(count)):
+            number += 1
+            lines.append(f"commune,X{number:05d},Xã tổng hợp số {number},,H{district:04d}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def verify_against_published(year: int, frames: dict[str, pd.DataFrame], params: YearParams) -> list[str]:
     """Problems if the generated figures do not reproduce what was published."""
     from .scoring import score_pillar
 
     cat = load_catalogue(params.catalogue_path())
-    published = load_published()[year]
+    published = load_published().get(year, {"scores": {}})
     problems = []
     for group, frame in frames.items():
         points = pd.concat([score_pillar(cat, group, p.id, frame) for p in cat.pillars])

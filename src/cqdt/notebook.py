@@ -25,6 +25,8 @@ from .render import PILLAR_SHORT, appendix_html, decision_html, environment, met
 from .robustness import UNSTABLE_WIDTH, rank_intervals
 from .scorecards import cards, scorecards_html
 
+BARS_UP_TO = 60  # larger groups are charted as a distribution
+UNIT_TABLES_UP_TO = 400  # larger groups' criterion tables stay in the CSV files only
 GROUP_PLURAL = {"department": "sở, ban, ngành", "district": "huyện, thị xã, thành phố",
                 "commune": "xã, phường, thị trấn"}
 
@@ -41,7 +43,8 @@ def html(text: str) -> None:
 
 def svg(text: str) -> None:
     """A chart inline in the page (vector in the PDF, text searchable, no data URI)."""
-    display(HTML(f'<figure class="chart-figure">{text}</figure>'))
+    if text:
+        display(HTML(f'<figure class="chart-figure">{text}</figure>'))
 
 
 def resolve_build(year: int, folder: str) -> Path:
@@ -112,17 +115,24 @@ class PillarRun:
         html(self.summary().to_html(classes="data-table", border=0, index=False))
 
     def show_charts(self) -> None:
-        for group in ("department", "district"):
+        """One bar per unit where a group is small enough to read so; a histogram otherwise."""
+        for group in GROUPS:
             table = self.unit_points(group)
-            svg(charts.ranked_bars(table, "points", f"{self.label} — {GROUP_PLURAL[group]}",
-                                   "Điểm", charts.GROUP_COLOURS[group], self.maximum(group)))
-        communes = self.unit_points("commune")["points"]
-        svg(charts.histogram(communes, f"{self.label} — phân bố điểm của {len(communes)} xã, phường, thị trấn",
-                             "Điểm", charts.GROUP_COLOURS["commune"], self.maximum("commune")))
+            if len(table) <= BARS_UP_TO:
+                svg(charts.ranked_bars(table, "points", f"{self.label} — {GROUP_PLURAL[group]}",
+                                       "Điểm", charts.GROUP_COLOURS[group], self.maximum(group)))
+            else:
+                svg(charts.histogram(table["points"], f"{self.label} — phân bố điểm của {vn_int(len(table))} "
+                                     f"{GROUP_PLURAL[group]}", "Điểm", charts.GROUP_COLOURS[group],
+                                     self.maximum(group)))
 
     def show_unit_tables(self) -> None:
         for group in GROUPS:
-            html(points_table_html(self.year, group, self.pillar, self.result.points))
+            if len(self.year.registry.group(group)) <= UNIT_TABLES_UP_TO:
+                html(points_table_html(self.year, group, self.pillar, self.result.points))
+            else:
+                md(f"Bảng điểm từng tiêu chí của {vn_int(len(self.year.registry.group(group)))} "
+                   f"{GROUP_PLURAL[group]} có trong `build/{self.year.params.year}/pillars/{self.pillar}/points.csv`.")
 
     def units_with_full(self, group: str, criterion: str) -> int:
         own = self.result.points
@@ -192,6 +202,8 @@ class RankingRun:
 
     def robustness_chart(self, group: str) -> str:
         label = self.year.catalogue.groups[group].label
+        if len(self.tables[group]) > BARS_UP_TO:
+            return ""
         return charts.rank_intervals(self.robustness(group), f"Độ vững thứ hạng — {label.lower()}")
 
     def robustness_text(self, group: str) -> str:
@@ -201,13 +213,17 @@ class RankingRun:
         if shaky.empty:
             return f"**{label}:** thứ hạng của mọi đơn vị vững: khoảng 5%–95% hẹp hơn {UNSTABLE_WIDTH} bậc."
         units = "; ".join(f"{r.name} (hạng {int(r.rank)}, có thể từ {int(r.p05)} đến {int(r.p95)})"
-                          for r in shaky.itertuples())
+                          for r in shaky.head(10).itertuples())
+        if len(shaky) > 10:
+            units += f" và {vn_int(len(shaky) - 10)} đơn vị khác"
         return (f"**{label}:** {len(shaky)} đơn vị có thứ hạng chưa vững, tức là thay đổi từ {UNSTABLE_WIDTH} "
                 f"bậc trở lên khi trọng số các trụ cột thay đổi: {units}.")
 
     def district_map(self) -> str:
         geo = json.loads(self.year.params.path(self.year.params.districts_geojson).read_text(encoding="utf-8"))
         table = self.tables["district"]
+        if not set(table.index) & {f["properties"]["code"] for f in geo["features"]}:
+            return "<p>Không có ranh giới hành chính cho các đơn vị cấp huyện của năm này.</p>"
         labels = {code: f"{_short_district(row['name'])}\n{self.score(row['total'])} · {row['level']}"
                   for code, row in table.iterrows()}
         return charts.district_map(geo["features"], table["total"].to_dict(), labels,
@@ -216,6 +232,8 @@ class RankingRun:
 
     def commune_distribution(self) -> str:
         table = self.tables["commune"]
+        if len(self.tables["district"]) > BARS_UP_TO:
+            return ""
         names = {u.code: _short_district(u.name) for u in self.year.registry.group("district")}
         return charts.boxplot_by_parent(table["total"], table["parent_code"], names,
                                         "Phân bố tổng điểm của các xã, phường, thị trấn trong từng huyện", "Tổng điểm")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .config import PROJECT_ROOT
@@ -25,8 +26,11 @@ def build_report(year: int, build: str = "") -> list[Path]:
     names = report_names(year)
     html = report_html(context, executed)
     (staging / names[0]).write_text(html, encoding="utf-8")
-    write_pdf(decision_print_html(html), staging / names[1])
-    write_pdf(scorecards_print_html(html), staging / names[2], SCORECARDS_CSS)
+    with ProcessPoolExecutor(max_workers=2) as pool:  # the two PDFs are laid out on separate cores
+        jobs = [pool.submit(write_pdf, decision_print_html(html), staging / names[1]),
+                pool.submit(write_pdf, scorecards_print_html(html), staging / names[2], SCORECARDS_CSS)]
+        for job in jobs:
+            job.result()
     destination = PROJECT_ROOT / "report" / str(year)
     publish({name: staging / name for name in names}, destination)
     return [destination / name for name in names]
