@@ -7,7 +7,11 @@ this machine in one run of this script:
                scorecards), plus nbconvert + WeasyPrint rendering an empty document;
   cold         `make report YEAR=2021` after removing build/ (environment installed);
   no-op        the same command again, nothing changed;
-  one pillar   after changing one cell of one pillar's input, and which notebooks reran.
+  one pillar   after changing one cell of one pillar's input, and which notebooks reran;
+  national     a synthetic year at the scale of a whole country (1.300 departments, 700 districts,
+               10.600 communes, written by the project's generator): wall time, peak memory of the
+               largest process, HTML and PDF sizes and page counts (BENCH_NATIONAL_RUNS runs,
+               default 1; 0 skips it: it takes several minutes).
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from openpyxl import load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+NATIONAL_RUNS = int(os.environ.get("BENCH_NATIONAL_RUNS", "1"))
+NATIONAL_SIZE = {"departments": 1300, "districts": 700, "communes": 10600}
 PILLARS = ["readiness", "presence", "interaction", "transaction", "transformation"]
 IGNORE = shutil.ignore_patterns(".venv", "build", "report", ".git", "__pycache__", "*.egg-info", "forms")
 
@@ -104,6 +110,55 @@ def change_one_pillar(root: Path, value: int) -> None:
     book.save(path)
 
 
+def national_project(folder: Path) -> Path:
+    root = project_copy(folder)
+    env = {**os.environ, "CQDT_ROOT": str(root)}
+    code = ("from pathlib import Path; from cqdt.generate import synthetic_registry; "
+            f"synthetic_registry(Path('data/reference/units.csv'), {NATIONAL_SIZE['departments']}, "
+            f"{NATIONAL_SIZE['districts']}, {NATIONAL_SIZE['communes']}); "
+            "p = Path('params/2021.yaml').read_text(encoding='utf-8'); "
+            "Path('params/2099.yaml').write_text(p.replace('year: 2021', 'year: 2099')"
+            ".replace('data/2021/', 'data/2099/'), "
+            "encoding='utf-8')")
+    subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=True)
+    subprocess.run([sys.executable, "-m", "cqdt", "data", "--year", "2099"], cwd=root, env=env, check=True,
+                   capture_output=True)
+    return root
+
+
+def national_once(root: Path) -> dict[str, float]:
+    """One cold national-scale build in a child process that reports its descendants' peak memory."""
+    shutil.rmtree(root / "build", ignore_errors=True)
+    code = ("import resource, subprocess, sys, time; start = time.perf_counter(); "
+            "subprocess.run(['make', 'report', 'YEAR=2099'], check=True, capture_output=True); "
+            "print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+    env = {**os.environ, "CQDT_ROOT": str(root)}
+    wall, peak_kb = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=True,
+                                   capture_output=True, text=True).stdout.split()
+    folder = root / "report" / "2099"
+    return {"wall": float(wall), "peak": int(peak_kb) / 1024, "html": (folder / "bao-cao-cqdt-2099.html").stat().st_size,
+            "pdf": (folder / "bao-cao-cqdt-2099.pdf").stat().st_size,
+            "pages": pages(folder / "bao-cao-cqdt-2099.pdf"), "card_pages": pages(folder / "phieu-ket-qua-don-vi-2099.pdf")}
+
+
+def pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def print_national(results: list[dict[str, float]]) -> None:
+    def spread(key: str, scale: float = 1, unit: str = "") -> str:
+        values = [r[key] / scale for r in results]
+        return f"{statistics.median(values):.1f}{unit} (min {min(values):.1f}, max {max(values):.1f})"
+    size = ", ".join(f"{v:,}".replace(",", ".") + f" {k}" for k, v in NATIONAL_SIZE.items())
+    print(f"\nQuy mô toàn quốc ({size}; {len(results)} lần):")
+    print(f"  thời gian dựng          {spread('wall', 1, ' s')}")
+    print(f"  bộ nhớ đỉnh (1 tiến trình) {spread('peak', 1, ' MB')}")
+    print(f"  HTML                    {spread('html', 1024 * 1024, ' MB')}")
+    print(f"  PDF quyết định          {spread('pdf', 1024 * 1024, ' MB')}, {spread('pages')} trang")
+    print(f"  PDF phiếu kết quả       {spread('card_pages')} trang")
+
+
 def main() -> None:
     floors, colds, noops, ones, reran = [], [], [], [], set()
     with tempfile.TemporaryDirectory() as scratch:
@@ -125,6 +180,10 @@ def main() -> None:
     print(f"{'cold make report YEAR=2021':46} {summary(colds)}  = {statistics.median(colds) / floor:.2f} × floor")
     print(f"{'no-op rebuild':46} {summary(noops)}")
     print(f"{'rebuild after one pillar input changed':46} {summary(ones)}  reran: {', '.join(sorted(reran))}")
+    if NATIONAL_RUNS:
+        with tempfile.TemporaryDirectory() as scratch:
+            root = national_project(Path(scratch) / "national")
+            print_national([national_once(root) for _ in range(NATIONAL_RUNS)])
 
 
 if __name__ == "__main__":

@@ -81,8 +81,8 @@ svg(run.level_chart())
 md(run.change_text())
 
 # %% tags=["section:highlights"]
-html('<div class="robustness"></div>')
-md(f"""
+html('<div class="page-break"></div>')  # the map starts a new page in the PDF
+md("""
 ## IV. Bản đồ kết quả cấp huyện
 
 Bản đồ tô màu theo tổng điểm của từng huyện, thị xã, thành phố, ghi kèm điểm và mức độ. Cấp xã chưa có

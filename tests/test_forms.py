@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from cqdt.forms import ANSWER_COLUMN, FIRST_ROW, META_SHEET, collect, write_forms
 from cqdt.inputs import read_group
-from cqdt.pipeline import load_year, score_year_directly
+from cqdt.pipeline import load_year
 from cqdt.scoring import score_pillar
 
 from .conftest import ROOT

@@ -144,10 +144,6 @@ class PillarRun:
         rows = own[(own["group"] == group) & (own["criterion"] == criterion)]
         return len(rows) - self.units_with_full(group, criterion)
 
-    def best(self, group: str) -> pd.Series:
-        table = self.unit_points(group)
-        return table.loc[table["points"].idxmax()]
-
 
 def pillar_run(year: int, pillar: str, build: str = "") -> PillarRun:
     """Score one pillar from its validated inputs and write its outputs (points, indicators, manifest)."""
@@ -386,10 +382,6 @@ def load_results(year: int, build: str = "") -> dict[str, pd.DataFrame]:
     folder = resolve_build(year, build) / "results"
     return {g: pd.read_csv(folder / f"{g}.csv", dtype={"code": str, "parent_code": str, "level": str})
             .set_index("code") for g in GROUPS}
-
-
-def read_summary(year: int, build: str = "") -> dict:
-    return json.loads((resolve_build(year, build) / "results" / "summary.json").read_text(encoding="utf-8"))
 
 
 __all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "scorecards", "share_text", "figure_text", "count_text",

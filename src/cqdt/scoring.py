@@ -48,9 +48,3 @@ def score_pillar(catalogue: Catalogue, group: str, pillar: str, figures: pd.Data
             "points": points.to_numpy(), "max_points": criterion.max_points,
         }))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=POINT_COLUMNS)
-
-
-def pillar_totals(points: pd.DataFrame) -> pd.DataFrame:
-    """Unit × pillar table of points, pillars in catalogue order."""
-    table = points.pivot_table(index="code", columns="pillar", values="points", aggfunc="sum", sort=False)
-    return table
