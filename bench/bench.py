@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 NATIONAL_RUNS = int(os.environ.get("BENCH_NATIONAL_RUNS", "1"))
 NATIONAL_SIZE = {"departments": 1300, "districts": 700, "communes": 10600}
+SIZE_LABELS = {"departments": "sở", "districts": "huyện", "communes": "xã"}
 PILLARS = ["readiness", "presence", "interaction", "transaction", "transformation"]
 IGNORE = shutil.ignore_patterns(".venv", "build", "report", ".git", "__pycache__", "*.egg-info", "forms")
 
@@ -150,7 +151,7 @@ def print_national(results: list[dict[str, float]]) -> None:
     def spread(key: str, scale: float = 1, unit: str = "") -> str:
         values = [r[key] / scale for r in results]
         return f"{statistics.median(values):.1f}{unit} (min {min(values):.1f}, max {max(values):.1f})"
-    size = ", ".join(f"{v:,}".replace(",", ".") + f" {k}" for k, v in NATIONAL_SIZE.items())
+    size = ", ".join(f"{v:,}".replace(",", ".") + f" {SIZE_LABELS[k]}" for k, v in NATIONAL_SIZE.items())
     print(f"\nQuy mô toàn quốc ({size}; {len(results)} lần):")
     print(f"  thời gian dựng          {spread('wall', 1, ' s')}")
     print(f"  bộ nhớ đỉnh (1 tiến trình) {spread('peak', 1, ' MB')}")
