@@ -94,7 +94,7 @@ bench: $(SETUP) ## Đo thời gian dựng so với mức sàn của sổ tay (in
 
 lab: $(SETUP) ## Mở JupyterLab trên thư mục dự án
 	@$(PY) -c "import jupyterlab" 2>/dev/null || .venv/bin/pip install -q -r requirements-lab.lock
-	@.venv/bin/jupyter lab --notebook-dir=. --ServerApp.open_browser=False
+	@.venv/bin/jupyter lab --notebook-dir=. --ServerApp.open_browser=False $(if $(filter 0,$(shell id -u)),--allow-root)
 
 clean: ## Xóa thư mục dựng build/ (không đụng tới report/)
 	rm -rf build
