@@ -164,6 +164,7 @@ class RankingRun:
     indicators: list[dict]
     changes: dict[str, pd.DataFrame] | None
     provenance: dict
+    _robustness: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def decision(self) -> str:
         return decision_html(self.year, self.tables)
@@ -189,6 +190,12 @@ class RankingRun:
         return self.tables[group].sort_values("total", ascending=True, kind="stable").head(count)
 
     def robustness(self, group: str) -> pd.DataFrame:
+        """Median rank and 5th–95th percentile per unit (computed once per group)."""
+        if group not in self._robustness:
+            self._robustness[group] = self._simulate(group)
+        return self._robustness[group]
+
+    def _simulate(self, group: str) -> pd.DataFrame:
         settings = self.year.params.robustness
         table = self.tables[group]
         spec = self.year.catalogue.groups[group]
