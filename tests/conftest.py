@@ -35,6 +35,22 @@ def built_2022() -> Path:
     return ROOT / "report" / "2022"
 
 
+def set_news_items(root: Path, value: int) -> tuple[str, int]:
+    """Change Sở Tài chính's news items (sheet «Hiện diện», row 3) in a project copy.
+
+    Returns the unit code of that row and the previous value."""
+    from openpyxl import load_workbook
+
+    path = root / "data/2021/so-ban-nganh.xlsx"
+    book = load_workbook(path)
+    sheet = book["Hiện diện"]
+    column = next(c.column for c in sheet[1] if c.value == "so_tin_bai_dang")
+    previous = sheet.cell(row=3, column=column).value
+    sheet.cell(row=3, column=column).value = value
+    book.save(path)
+    return sheet.cell(row=3, column=1).value, previous
+
+
 def copy_project(destination: Path) -> Path:
     shutil.copytree(ROOT, destination, ignore=COPY_IGNORE)
     os.symlink(ROOT / ".venv", destination / ".venv")

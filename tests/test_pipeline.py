@@ -10,12 +10,11 @@ import jupytext
 import pandas as pd
 import pytest
 from nbclient import NotebookClient
-from openpyxl import load_workbook
 
 from cqdt import runner
 from cqdt.errors import CqdtError
 
-from .conftest import ROOT, run_make
+from .conftest import ROOT, run_make, set_news_items
 
 PILLARS = ["readiness", "presence", "interaction", "transaction", "transformation"]
 
@@ -68,15 +67,9 @@ def test_changing_one_pillars_input_reruns_that_pillar_and_the_ranking_only(proj
     idle = make_output(project_copy)
     assert rerun_notebooks(idle) == [] and "dựng báo cáo" not in idle and "nạp số liệu" not in idle
 
-    workbook = project_copy / "data/2021/so-ban-nganh.xlsx"
-    book = load_workbook(workbook)
-    sheet = book["Hiện diện"]
-    column = next(c.column for c in sheet[1] if c.value == "so_tin_bai_dang")
-    assert sheet.cell(row=3, column=1).value == "SBN02"
-    before_items = sheet.cell(row=3, column=column).value
-    sheet.cell(row=3, column=column).value = 12  # Sở Tài chính: fewer news items, fewer presence points
-    book.save(workbook)
     before = results(project_copy, 2021, "department").loc["SBN02", "presence"]
+    code, before_items = set_news_items(project_copy, 12)  # fewer news items, fewer presence points
+    assert code == "SBN02"
     second = make_output(project_copy)
     assert rerun_notebooks(second) == ["presence", "ranking"]
     after = results(project_copy, 2021, "department").loc["SBN02", "presence"]

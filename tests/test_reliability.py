@@ -15,7 +15,7 @@ from cqdt import runner
 from cqdt.errors import CqdtError
 from cqdt.render import publish
 
-from .conftest import ROOT, run_make
+from .conftest import ROOT, run_make, set_news_items
 from .test_report import CHROMIUM_ARGS
 
 OUTPUTS = ["bao-cao-cqdt-2021.html", "bao-cao-cqdt-2021.pdf"]
@@ -45,23 +45,12 @@ def kill_make_when(root: Path, marker: str, delay: float) -> str:
     return "".join(seen)
 
 
-def edit_news_items(root: Path, value: int) -> None:
-    from openpyxl import load_workbook
-
-    path = root / "data/2021/so-ban-nganh.xlsx"
-    book = load_workbook(path)
-    sheet = book["Hiện diện"]
-    column = next(c.column for c in sheet[1] if c.value == "so_tin_bai_dang")
-    sheet.cell(row=3, column=column).value = value
-    book.save(path)
-
-
 @pytest.mark.slow
 def test_killed_builds_keep_the_report_and_clean_builds_are_identical(project_copy):
     run_make(project_copy, "report", "YEAR=2021")
     first, first_provenance = snapshot(project_copy), provenance(project_copy)
 
-    edit_news_items(project_copy, 7)
+    set_news_items(project_copy, 7)
     output = kill_make_when(project_copy, "chạy sổ tay presence", 2.0)
     assert "chạy sổ tay presence" in output
     assert snapshot(project_copy) == first  # killed while notebooks ran: nothing published changed

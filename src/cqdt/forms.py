@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .catalogue import GROUPS, InputField
-from .errors import Issue
-from .inputs import CODE_COLUMN, NAME_COLUMN, _cross_checks, open_workbook, parse_value
+from .errors import CqdtError, Issue
+from .inputs import CODE_COLUMN, NAME_COLUMN, ratio_checks, open_workbook, parse_value
 from .pipeline import Year
 from .units import Unit
 
@@ -193,8 +193,8 @@ def collect(year: Year, forms_dir: Path, out_dir: Path) -> Collection:
 def read_form(year: Year, path: Path) -> tuple[Unit | None, dict[str, object], list[Issue]]:
     try:
         book = open_workbook(path)
-    except Exception as error:  # noqa: BLE001 — reported per file, the other forms still count
-        return None, {}, getattr(error, "issues", [Issue(str(error), file=path)])
+    except CqdtError as error:  # reported for this file; the other forms still count
+        return None, {}, error.issues
     meta = _read_meta(book)
     if meta is None:
         return None, {}, [Issue("không phải phiếu khảo sát do hệ thống tạo (thiếu thông tin nhận dạng)", file=path)]
@@ -244,7 +244,7 @@ def _read_answers(year: Year, unit: Unit, book, path: Path) -> tuple[dict[str, o
                 figures[item.id] = value
     if not issues:
         columns = {item: {unit.code: value} for item, value in figures.items()}
-        issues += _cross_checks(path, unit.group, year.catalogue, columns)
+        issues += ratio_checks(path, unit.group, year.catalogue, columns)
     return figures, issues
 
 

@@ -74,7 +74,7 @@ def read_group(path: Path, group: str, catalogue: Catalogue, registry: Registry)
         issues += _read_sheet(path, sheet, rows, sheet_fields, group, registry, columns, formulas)
     workbook.close()
     raise_if_any(issues)
-    issues += _cross_checks(path, group, catalogue, columns)
+    issues += ratio_checks(path, group, catalogue, columns)
     raise_if_any(issues)
     codes = [u.code for u in registry.group(group)]
     return pd.DataFrame({f.id: [columns[f.id][c] for c in codes] for f in fields}, index=pd.Index(codes, name="code"))
@@ -213,7 +213,7 @@ def _parse_number(raw: Any) -> tuple[float | None, str | None]:
     return None, "không phải số (ô văn bản như «n/a», «-», «không có» không được chấp nhận; ghi 0 nếu không có)"
 
 
-def _cross_checks(path: Path, group: str, catalogue: Catalogue, columns) -> list[Issue]:
+def ratio_checks(path: Path, group: str, catalogue: Catalogue, columns) -> list[Issue]:
     """A numerator may not exceed its denominator (e.g. online dossiers > dossiers received)."""
     issues = []
     fields = {f.id: f for f in catalogue.groups[group].fields}
