@@ -4,7 +4,8 @@ Prints one table. Every figure is the median of RUNS runs, with min and max, mea
 this machine in one run of this script:
   floor        papermill executing as many empty notebooks (a parameters cell only) as the
                pipeline has, scheduled like make (pillars two at a time, then ranking and
-               scorecards), plus nbconvert + WeasyPrint rendering an empty document;
+               scorecards), plus rendering an empty document as the report is rendered
+               (nbconvert with the project's template, then Chromium printing the PDF);
   cold         `make report YEAR=2021` after removing build/ (environment installed);
   no-op        the same command again, nothing changed;
   one pillar   after changing one cell of one pillar's input, and which notebooks reran;
@@ -75,15 +76,17 @@ def run_empty(source: Path, output: Path) -> None:
 
 
 def render_empty(folder: Path) -> None:
-    code = ("import sys, nbformat; from pathlib import Path; from nbconvert import HTMLExporter; "
-            "from importlib import resources; from cqdt.render import write_pdf; "
+    """An empty executed notebook through the report's own exporter and PDF printer."""
+    code = ("import sys, datetime, nbformat; from pathlib import Path; from importlib import resources; "
+            "from cqdt.render import report_exporter; from cqdt.pdf import PrintJob, print_pdfs; "
             "templates = resources.files('cqdt') / 'templates' / 'nbconvert'; "
-            "exporter = HTMLExporter(template_name='cqdt', extra_template_basedirs=[str(templates)], "
+            "exporter = report_exporter()(template_name='cqdt', extra_template_basedirs=[str(templates)], "
             "exclude_input=True); "
             "nb = nbformat.read(sys.argv[1], as_version=4); "
             "body, _ = exporter.from_notebook_node(nb, resources={'cqdt': {'version': '', 'css': '', 'js': '', "
             "'title': 'trống'}}); "
-            "Path(sys.argv[2]).write_text(body); write_pdf(body, Path(sys.argv[3]))")
+            "Path(sys.argv[2]).write_text(body); "
+            "print_pdfs([PrintJob(Path(sys.argv[2]), Path(sys.argv[3]))], datetime.date(2022, 7, 29))")
     subprocess.run([sys.executable, "-c", code, str(folder / "empty-0.ipynb"), str(folder / "empty.html"),
                     str(folder / "empty.pdf")], check=True, capture_output=True)
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs everything the project needs: Debian packages (fonts, PDF tools, Chromium for the
-# browser tests, Pango for WeasyPrint) and the Python environment pinned by requirements.lock.
+# Installs everything the project needs: Debian packages (fonts, PDF tools, Chromium, which prints
+# the PDFs and runs the browser tests) and the Python environment pinned by requirements.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(fonts-liberation2 fonts-dejavu-core poppler-utils chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b)
+DEBIAN_PACKAGES=(fonts-liberation2 fonts-dejavu-core poppler-utils chromium)
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -24,6 +24,6 @@ fi
 echo "… cài thư viện Python theo requirements.lock"
 .venv/bin/pip install -q --disable-pip-version-check -r requirements.lock 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/pip install -q --disable-pip-version-check --no-deps -e . 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -c "import cqdt, weasyprint, papermill, playwright" 
+.venv/bin/python -c "import cqdt, papermill, playwright" 
 touch .venv/.installed
 echo "Môi trường đã sẵn sàng."

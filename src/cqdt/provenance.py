@@ -7,9 +7,10 @@ from importlib import metadata
 
 from . import __version__
 from .config import PROJECT_ROOT
+from .pdf import chromium_version
 from .pipeline import Year, sha256
 
-KEY_PACKAGES = ["pandas", "openpyxl", "pydantic", "papermill", "nbconvert", "matplotlib", "weasyprint", "jupytext"]
+KEY_PACKAGES = ["pandas", "openpyxl", "pydantic", "papermill", "nbconvert", "matplotlib", "playwright", "jupytext"]
 
 
 def git_commit() -> str:
@@ -35,4 +36,5 @@ def provenance(year: Year) -> dict:
         "project": {"version": __version__, "commit": git_commit()},
         "files": {str(path.relative_to(PROJECT_ROOT)): sha256(path) for path in files},
         "packages": {name: metadata.version(name) for name in KEY_PACKAGES},
+        "pdf_printer": chromium_version(),
     }

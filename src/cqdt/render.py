@@ -2,7 +2,7 @@
 
 The words of the report are written once: the notebooks display these fragments and
 their own narrative; nbconvert assembles the executed notebooks into one HTML page;
-WeasyPrint prints that same page to PDF with the print stylesheet.
+headless Chromium prints that same page to PDF with the print stylesheet (see pdf.py).
 """
 
 from __future__ import annotations
@@ -187,13 +187,31 @@ def assemble_notebook(executed: Path) -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
 
 
-def report_html(year: Year, executed: Path) -> str:
+def report_exporter():
+    """nbconvert's HTMLExporter without its closing BeautifulSoup pass, which re-parses the whole page
+    to add alt texts to <img> and tabindex to cells for JupyterLab's markup (the report has neither
+    need) and took half the render time: minutes at national scale."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="python", parent=self))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter
+
+
+def report_html(year: Year, executed: Path) -> str:
     templates = resources.files("cqdt") / "templates" / "nbconvert"
-    exporter = HTMLExporter(template_name="cqdt", extra_template_basedirs=[str(templates)],
+    exporter = report_exporter()(template_name="cqdt", extra_template_basedirs=[str(templates)],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            anchor_link_text="")
+                            exclude_anchor_links=True)
     assets = resources.files("cqdt") / "assets"
     extra = {"cqdt": {"version": __version__, "css": (assets / "report.css").read_text(encoding="utf-8"),
                       "js": (assets / "report.js").read_text(encoding="utf-8"),
@@ -218,16 +236,10 @@ def decision_print_html(html: str) -> str:
 
 
 def scorecards_print_html(html: str) -> str:
-    """The same page holding only the department and district scorecards."""
+    """The same page holding only the department and district scorecards, one per block."""
     cards = _SCREEN_ONLY.sub("", _SCORECARDS.search(html).group(0))
-    return _MAIN.sub(lambda m: m.group(1) + cards + m.group(2), html)
-
-
-def write_pdf(html: str, path: Path, extra_css: str = "") -> None:
-    from weasyprint import CSS, HTML
-
-    stylesheets = [CSS(string=extra_css)] if extra_css else []
-    HTML(string=html).write_pdf(path, stylesheets=stylesheets, pdf_identifier=b"cqdt-gialai")
+    page = _MAIN.sub(lambda m: m.group(1) + cards + m.group(2), html)
+    return page.replace("</head>", f"<style>{SCORECARDS_CSS}</style></head>", 1)
 
 
 def publish(files: dict[str, Path], destination: Path) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .config import PROJECT_ROOT
 from .notebook import resolve_build
 from .pipeline import load_year
-from .render import SCORECARDS_CSS, decision_print_html, publish, report_html, scorecards_print_html, write_pdf
+from .pdf import PrintJob, print_pdfs
+from .render import decision_print_html, publish, report_html, scorecards_print_html
 
 
 def report_names(year: int) -> tuple[str, str, str]:
@@ -26,11 +26,13 @@ def build_report(year: int, build: str = "") -> list[Path]:
     names = report_names(year)
     html = report_html(context, executed)
     (staging / names[0]).write_text(html, encoding="utf-8")
-    with ProcessPoolExecutor(max_workers=2) as pool:  # the two PDFs are laid out on separate cores
-        jobs = [pool.submit(write_pdf, decision_print_html(html), staging / names[1]),
-                pool.submit(write_pdf, scorecards_print_html(html), staging / names[2], SCORECARDS_CSS)]
-        for job in jobs:
-            job.result()
+    jobs = []
+    for kind, page, pdf in (("quyet-dinh", decision_print_html(html), names[1]),
+                            ("phieu", scorecards_print_html(html), names[2])):
+        printable = staging / f"in-{kind}.html"
+        printable.write_text(page, encoding="utf-8")
+        jobs.append(PrintJob(printable, staging / pdf))
+    print_pdfs(jobs, context.params.decision.date)
     destination = PROJECT_ROOT / "report" / str(year)
     publish({name: staging / name for name in names}, destination)
     return [destination / name for name in names]
