@@ -106,7 +106,8 @@ def test_pdf_pages_are_a4_and_fonts_embedded(pdf):
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
-    assert any("Liberation-Serif" in line for line in fonts)
+    # The body font, subset and embedded under its PostScript name (e.g. «BAAAAA+LiberationSerif»).
+    assert any(re.match(r"[A-Z]{6}\+LiberationSerif\s", line) for line in fonts), fonts
 
 
 def test_pdf_carries_every_seed_figure_in_vietnamese_format(pdf):

@@ -99,7 +99,7 @@ def _validate(args) -> int:
 
 
 def _ingest(args) -> int:
-    from .notebook import resolve_build
+    from .pipeline import resolve_build
     from .pipeline import ingest, load_year
 
     changed = ingest(load_year(args.year), resolve_build(args.year, args.build))

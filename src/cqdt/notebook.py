@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html as htmllib
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,12 +12,11 @@ from IPython.display import HTML, Markdown, display
 
 from . import charts
 from .catalogue import GROUPS
-from .config import load_params, resolve_inside
-from .errors import CqdtError, Issue
+from .config import load_params
 from .formatting import nfc, vn_int, vn_number, vn_percent, vn_signed
-from .pipeline import (PROJECT_ROOT, PillarResult, Year, build_dir, consolidate_all, dump_json, ingest,
-                       load_year, read_pillar_outputs, score_pillar_inputs, score_year_directly,
-                       write_if_changed, write_pillar_result)
+from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest,
+                       load_year, read_pillar_outputs, resolve_build, score_pillar_inputs,
+                       score_year_directly, write_if_changed, write_pillar_result)
 from .province import Indicator
 from .provenance import provenance
 from .render import PILLAR_SHORT, appendix_html, decision_html, environment, methodology_html, points_table_html
@@ -45,15 +43,6 @@ def svg(text: str) -> None:
     """A chart inline in the page (vector in the PDF, text searchable, no data URI)."""
     if text:
         display(HTML(f'<figure class="chart-figure">{text}</figure>'))
-
-
-def resolve_build(year: int, folder: str) -> Path:
-    """The build folder: build/<year> by default; any other must stay inside the project's build/."""
-    if not folder:
-        return build_dir(year)
-    if not re.fullmatch(r"[A-Za-z0-9._/-]+", folder):
-        raise CqdtError(Issue("thư mục dựng chỉ được gồm chữ không dấu, số, «.», «_», «-» và «/»", value=folder))
-    return resolve_inside(folder, PROJECT_ROOT / "build")
 
 
 def share_text(indicator: Indicator) -> str:

@@ -8,6 +8,7 @@ Scripts are disabled and the network is cut: the PDF is the page as written, not
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
@@ -40,33 +41,38 @@ def chromium_version() -> str:
 
 
 def print_pdfs(jobs: list[PrintJob], dated: date) -> None:
-    """Print each page to its PDF; the PDFs carry `dated` as their date, so builds are reproducible."""
-    from playwright.sync_api import Error, sync_playwright
-
+    """Print each page to its PDF, all at once (each page lays out in its own renderer process, so
+    on its own core); the PDFs carry `dated` as their date, so builds are reproducible."""
     if not Path(CHROMIUM).exists():
         raise CqdtError(f"Không tìm thấy trình duyệt Chromium tại {CHROMIUM} để in PDF; hãy chạy lại "
                         "`make setup` (cài gói chromium).")
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                context = browser.new_context(java_script_enabled=False, offline=True)
-                for job in jobs:
-                    _print(context, job)
-            finally:
-                browser.close()
-    except Error as error:
-        raise CqdtError(f"Chromium không in được PDF: {error.message.splitlines()[0]}") from error
+    asyncio.run(_print_all(jobs))
     for job in jobs:
         _fix_dates(job.pdf, dated)
 
 
-def _print(context, job: PrintJob) -> None:
-    page = context.new_page()
+async def _print_all(jobs: list[PrintJob]) -> None:
+    from playwright.async_api import Error, async_playwright
+
+    try:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                await asyncio.gather(*(_print(browser, job) for job in jobs))
+            finally:
+                await browser.close()
+    except Error as error:
+        raise CqdtError(f"Chromium không in được PDF: {error.message.splitlines()[0]}") from error
+
+
+async def _print(browser, job: PrintJob) -> None:
+    # A context of its own per page: a separate renderer process, scripts off, network cut.
+    context = await browser.new_context(java_script_enabled=False, offline=True)
+    page = await context.new_page()
     # No time limit: a national-scale appendix takes a while to load and lay out.
-    page.goto(job.page.resolve().as_uri(), wait_until="load", timeout=0)
-    page.pdf(path=job.pdf, prefer_css_page_size=True, print_background=True)
-    page.close()
+    await page.goto(job.page.resolve().as_uri(), wait_until="load", timeout=0)
+    await page.pdf(path=job.pdf, prefer_css_page_size=True, print_background=True)
+    await context.close()
 
 
 def _fix_dates(pdf: Path, dated: date) -> None:

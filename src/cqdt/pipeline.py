@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .catalogue import GROUPS, Catalogue, load_catalogue
-from .config import PROJECT_ROOT, YearParams, load_params
+from .config import PROJECT_ROOT, YearParams, load_params, resolve_inside
 from .errors import CqdtError, Issue
 from .inputs import read_group, read_province
 from .province import IndicatorSpec, compute_indicator, load_indicator_specs
@@ -60,6 +61,15 @@ def load_year(year: int | str) -> Year:
 
 def build_dir(year: int) -> Path:
     return PROJECT_ROOT / "build" / str(year)
+
+
+def resolve_build(year: int, folder: str) -> Path:
+    """The build folder: build/<year> by default; any other must stay inside the project's build/."""
+    if not folder:
+        return build_dir(year)
+    if not re.fullmatch(r"[A-Za-z0-9._/-]+", folder):
+        raise CqdtError(Issue("thư mục dựng chỉ được gồm chữ không dấu, số, «.», «_», «-» và «/»", value=folder))
+    return resolve_inside(folder, PROJECT_ROOT / "build")
 
 
 def sha256(path: Path) -> str:

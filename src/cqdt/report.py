@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import PROJECT_ROOT
-from .notebook import resolve_build
-from .pipeline import load_year
+from .pipeline import load_year, resolve_build
 from .pdf import PrintJob, print_pdfs
 from .render import decision_print_html, publish, report_html, scorecards_print_html
 

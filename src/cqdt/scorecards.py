@@ -40,12 +40,11 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
         table = tables[group]
         median, best = table[year.pillars].median(), table[year.pillars].max()
         spec = year.catalogue.groups[group]
-        own_points = points[points["group"] == group].copy()
-        own_points["share"] = own_points["points"] / own_points["max_points"]
-        by_unit = dict(tuple(own_points.groupby("code", sort=False)))
-        for code, row in table.iterrows():
-            unit = by_unit[code].sort_values(["share", "criterion"], kind="stable")
-            full = set(unit.loc[unit["share"] >= 1 - _EPSILON, "criterion"])
+        criteria = _criteria_by_unit(points[points["group"] == group])
+        change_rows = changes[group].to_dict("index") if changes else None
+        for code, row in zip(table.index, table.to_dict("records"), strict=True):
+            ordered = criteria[code]  # weakest first
+            full = {criterion for criterion, share in ordered if share >= 1 - _EPSILON}
             result.append({
                 "code": code, "group": group, "group_label": spec.label, "name": row["name"],
                 "total": vn_number(row["total"], decimals), "max": vn_number(spec.max_points, 0),
@@ -54,28 +53,38 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
                              "median": vn_number(median[p], 2), "best": vn_number(best[p], 2),
                              "max": vn_number(spec.pillar_max[p], 0),
                              "share": f"{row[p] / spec.pillar_max[p] * 100:.1f}"} for p in year.pillars],
-                "strongest": _criteria(unit.iloc[::-1].head(3), labels[group]),
-                "weakest": _criteria(unit.head(3), labels[group]),
-                "change": _change(changes, group, code, decimals, year.params.previous_year),
+                "strongest": _criteria(ordered[::-1][:3], labels[group]),
+                "weakest": _criteria(ordered[:3], labels[group]),
+                "change": _change(change_rows, code, decimals, year.params.previous_year),
                 "next_level": next_level_gap(row["total"], row["level"], full, year, group),
             })
     return result
 
 
-def _criteria(rows: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
-    return [{"id": r.criterion, "label": labels[r.criterion], "share": vn_percent(r.share, 0)}
-            for r in rows.itertuples()]
+def _criteria_by_unit(points: pd.DataFrame) -> dict[str, list[tuple[str, float]]]:
+    """Each unit's (criterion, share of its maximum), weakest first, ties by criterion id; one sort
+    for the whole group (a sort per unit took a minute at national scale)."""
+    frame = points.assign(share=points["points"] / points["max_points"])
+    frame = frame.sort_values(["code", "share", "criterion"], kind="stable")
+    by_unit: dict[str, list[tuple[str, float]]] = {}
+    for code, criterion, share in zip(frame["code"], frame["criterion"], frame["share"], strict=True):
+        by_unit.setdefault(code, []).append((criterion, share))
+    return by_unit
 
 
-def _change(changes, group: str, code: str, decimals: int, previous: int | None) -> str:
-    if not changes:
+def _criteria(rows: list[tuple[str, float]], labels: dict[str, str]) -> list[dict]:
+    return [{"id": criterion, "label": labels[criterion], "share": vn_percent(share, 0)} for criterion, share in rows]
+
+
+def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: int | None) -> str:
+    if rows is None:
         return ""
-    frame = changes[group]
-    if code not in frame.index or pd.isna(frame.loc[code, "total_change"]):
+    row = rows.get(code)
+    if row is None or pd.isna(row["total_change"]):
         return f"Không có kết quả năm {previous} để so sánh."
-    text = f"So với năm {previous}: {vn_signed(frame.loc[code, 'total_change'], decimals)} điểm"
-    if "rank_change" in frame and not pd.isna(frame.loc[code, "rank_change"]):
-        moved = int(frame.loc[code, "rank_change"])
+    text = f"So với năm {previous}: {vn_signed(row['total_change'], decimals)} điểm"
+    if "rank_change" in row and not pd.isna(row["rank_change"]):
+        moved = int(row["rank_change"])
         text += f", {'tăng' if moved > 0 else 'giảm'} {abs(moved)} bậc" if moved else ", giữ nguyên thứ hạng"
     return text + "."
 

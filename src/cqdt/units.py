@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +45,7 @@ def load_registry(path: Path) -> Registry:
             raise CqdtError(Issue(f"tiêu đề phải là {','.join(_COLUMNS)}", file=path, row=1,
                                   value=",".join(reader.fieldnames or [])))
         units = [_unit(row) for row in reader]
-    codes = [u.code for u in units]
-    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    duplicates = sorted(code for code, count in Counter(u.code for u in units).items() if count > 1)
     if duplicates:
         raise CqdtError(Issue(f"mã đơn vị bị trùng: {', '.join(duplicates)}", file=path))
     return Registry(tuple(units))
