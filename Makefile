@@ -64,10 +64,7 @@ $(B)/notebooks/%.ipynb: notebooks/%.py $(B)/inputs/%.json $(CODE)
 $(B)/notebooks/ranking.ipynb: notebooks/ranking.py $(PILLAR_NOTEBOOKS) $(PREV_INPUTS) $(RENDER_FILES)
 	@$(CQDT) notebook --year $(YEAR) --name ranking --output $@ $(QUIET_KERNEL)
 
-$(B)/notebooks/scorecards.ipynb: notebooks/scorecards.py $(B)/notebooks/ranking.ipynb
-	@$(CQDT) notebook --year $(YEAR) --name scorecards --output $@ $(QUIET_KERNEL)
-
-$(PUBLISHED): $(B)/notebooks/ranking.ipynb $(B)/notebooks/scorecards.ipynb $(RENDER_FILES) $(if $(wildcard $(REPORT)),,FORCE)
+$(PUBLISHED): $(B)/notebooks/ranking.ipynb $(RENDER_FILES) $(if $(wildcard $(REPORT)),,FORCE)
 	@echo "… dựng báo cáo HTML và PDF năm $(YEAR)"
 	@$(CQDT) render --year $(YEAR)
 	@touch $@

@@ -3,8 +3,8 @@
 Prints one table. Every figure is the median of RUNS runs, with min and max, measured on
 this machine in one run of this script:
   floor        papermill executing as many empty notebooks (a parameters cell only) as the
-               pipeline has, scheduled like make (pillars two at a time, then ranking and
-               scorecards), plus rendering an empty document as the report is rendered
+               pipeline has, scheduled like make (pillars two at a time, then ranking), plus
+               rendering an empty document as the report is rendered
                (nbconvert with the project's template, then Chromium printing the PDF);
   cold         `make report YEAR=2021` after removing build/ (environment installed);
   no-op        the same command again, nothing changed;
@@ -30,6 +30,8 @@ from pathlib import Path
 import nbformat
 from openpyxl import load_workbook
 
+from cqdt.formatting import vn_number
+
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 NATIONAL_RUNS = int(os.environ.get("BENCH_NATIONAL_RUNS", "1"))
@@ -45,8 +47,14 @@ def timed(action) -> float:
     return time.perf_counter() - start
 
 
-def summary(values: list[float]) -> str:
-    return f"{statistics.median(values):8.2f} s  (min {min(values):.2f}, max {max(values):.2f})"
+def number(value: float, decimals: int = 2) -> str:
+    return vn_number(value, decimals)
+
+
+def summary(values: list[float], unit: str = " s", decimals: int = 2) -> str:
+    """Median (min, max), Vietnamese number format."""
+    return (f"{number(statistics.median(values), decimals)}{unit} "
+            f"(min {number(min(values), decimals)}, max {number(max(values), decimals)})")
 
 
 def project_copy(folder: Path) -> Path:
@@ -92,7 +100,7 @@ def render_empty(folder: Path) -> None:
 
 
 def floor_once(folder: Path) -> float:
-    sources = [folder / f"empty-{i}.ipynb" for i in range(len(PILLARS) + 2)]
+    sources = [folder / f"empty-{i}.ipynb" for i in range(len(PILLARS) + 1)]  # the pillars and ranking
     for source in sources:
         empty_notebook(source)
 
@@ -140,9 +148,11 @@ def national_once(root: Path) -> dict[str, float]:
     wall, peak_kb = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=True,
                                    capture_output=True, text=True).stdout.split()
     folder = root / "report" / "2099"
-    return {"wall": float(wall), "peak": int(peak_kb) / 1024, "html": (folder / "bao-cao-cqdt-2099.html").stat().st_size,
+    html = folder / "bao-cao-cqdt-2099.html"
+    return {"wall": float(wall), "peak": int(peak_kb) / 1024, "html": html.stat().st_size,
             "pdf": (folder / "bao-cao-cqdt-2099.pdf").stat().st_size,
-            "pages": pages(folder / "bao-cao-cqdt-2099.pdf"), "card_pages": pages(folder / "phieu-ket-qua-don-vi-2099.pdf")}
+            "pages": pages(folder / "bao-cao-cqdt-2099.pdf"), "card_pages": pages(folder / "phieu-ket-qua-don-vi-2099.pdf"),
+            **open_in_browser(html)}
 
 
 def pages(pdf: Path) -> int:
@@ -150,17 +160,34 @@ def pages(pdf: Path) -> int:
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
+def open_in_browser(html: Path) -> dict[str, float]:
+    """Seconds until the report page has loaded in headless Chromium, and its commune rows."""
+    from playwright.sync_api import sync_playwright
+
+    from cqdt.pdf import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        start = time.perf_counter()
+        page.goto(html.as_uri(), wait_until="load", timeout=0)
+        seconds = time.perf_counter() - start
+        rows = page.locator("#bang-iii tbody tr[data-code]").count()
+        browser.close()
+    return {"open": seconds, "rows": rows}
+
+
 def print_national(results: list[dict[str, float]]) -> None:
-    def spread(key: str, scale: float = 1, unit: str = "") -> str:
-        values = [r[key] / scale for r in results]
-        return f"{statistics.median(values):.1f}{unit} (min {min(values):.1f}, max {max(values):.1f})"
-    size = ", ".join(f"{v:,}".replace(",", ".") + f" {SIZE_LABELS[k]}" for k, v in NATIONAL_SIZE.items())
+    def spread(key: str, scale: float = 1, unit: str = "", decimals: int = 1) -> str:
+        return summary([r[key] / scale for r in results], unit, decimals)
+    size = ", ".join(f"{number(v, 0)} {SIZE_LABELS[k]}" for k, v in NATIONAL_SIZE.items())
     print(f"\nQuy mô toàn quốc ({size}; {len(results)} lần):")
-    print(f"  thời gian dựng          {spread('wall', 1, ' s')}")
-    print(f"  bộ nhớ đỉnh (1 tiến trình) {spread('peak', 1, ' MB')}")
-    print(f"  HTML                    {spread('html', 1024 * 1024, ' MB')}")
-    print(f"  PDF quyết định          {spread('pdf', 1024 * 1024, ' MB')}, {spread('pages')} trang")
-    print(f"  PDF phiếu kết quả       {spread('card_pages')} trang")
+    print(f"  thời gian dựng               {spread('wall', 1, ' s')}")
+    print(f"  bộ nhớ đỉnh (1 tiến trình)   {spread('peak', 1, ' MB', 0)}")
+    print(f"  HTML                         {spread('html', 1024 * 1024, ' MB')}; mở trong Chromium "
+          f"{spread('open', 1, ' s')}, {spread('rows', 1, ' dòng xã', 0)}")
+    print(f"  PDF quyết định               {spread('pdf', 1024 * 1024, ' MB')}; {spread('pages', 1, ' trang', 0)}")
+    print(f"  PDF phiếu kết quả            {spread('card_pages', 1, ' trang', 0)}")
 
 
 def main() -> None:
@@ -177,13 +204,16 @@ def main() -> None:
             change_one_pillar(root, 40 + run)
             output = []
             ones.append(timed(lambda: output.append(make(root))))
-            reran = {n for n in [*PILLARS, "ranking", "scorecards"] if f"chạy sổ tay {n} " in output[0]}
+            reran = {n for n in [*PILLARS, "ranking"] if f"chạy sổ tay {n} " in output[0]}
     floor = statistics.median(floors)
-    print(f"Máy: {os.cpu_count()} lõi; Python {sys.version.split()[0]}; {RUNS} lần đo mỗi chỉ số\n")
-    print(f"{'floor (7 sổ tay rỗng + dựng tài liệu rỗng)':46} {summary(floors)}")
-    print(f"{'cold make report YEAR=2021':46} {summary(colds)}  = {statistics.median(colds) / floor:.2f} × floor")
-    print(f"{'no-op rebuild':46} {summary(noops)}")
-    print(f"{'rebuild after one pillar input changed':46} {summary(ones)}  reran: {', '.join(sorted(reran))}")
+    print(f"Máy: {os.cpu_count()} lõi; Python {sys.version.split()[0]}; {RUNS} lần đo mỗi chỉ số "
+          "(trung vị, nhỏ nhất, lớn nhất)\n")
+    print(f"{f'mức sàn ({len(PILLARS) + 1} sổ tay rỗng + dựng tài liệu rỗng)':48} {summary(floors)}")
+    print(f"{'dựng từ đầu: make report YEAR=2021':48} {summary(colds)}  = "
+          f"{number(statistics.median(colds) / floor)} × mức sàn")
+    print(f"{'dựng lại khi không có gì thay đổi':48} {summary(noops)}")
+    print(f"{'dựng lại sau khi đổi số liệu một trụ cột':48} {summary(ones)}  "
+          f"sổ tay chạy lại: {', '.join(n for n in [*PILLARS, 'ranking'] if n in reran)}")
     if NATIONAL_RUNS:
         with tempfile.TemporaryDirectory() as scratch:
             root = national_project(Path(scratch) / "national")

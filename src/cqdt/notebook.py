@@ -21,7 +21,6 @@ from .province import Indicator
 from .provenance import provenance
 from .render import PILLAR_SHORT, appendix_html, decision_html, environment, methodology_html, points_table_html
 from .robustness import UNSTABLE_WIDTH, rank_intervals
-from .scorecards import cards, scorecards_html
 
 BARS_UP_TO = 60  # larger groups are charted as a distribution
 UNIT_TABLES_UP_TO = 400  # larger groups' criterion tables stay in the CSV files only
@@ -359,27 +358,6 @@ def write_results(out: Path, context: Year, tables, indicators, changes) -> None
     write_if_changed(folder / "summary.json", dump_json(summary))
 
 
-CHANGE_COLUMNS = ["previous_total", "total_change", "same_maximum", "previous_rank", "rank_change"]
-
-
-def scorecards(year: int, build: str = "") -> str:
-    """The scorecards of every unit, from the ranking notebook's results and the pillar points."""
-    context = load_year(year)
-    out = resolve_build(year, build)
-    points, _ = read_pillar_outputs(context, out)
-    tables = load_results(year, build)
-    changes = None
-    if context.params.previous_year is not None:
-        changes = {g: t[[c for c in CHANGE_COLUMNS if c in t]] for g, t in tables.items()}
-    return scorecards_html(context, cards(context, tables, points, changes))
-
-
-def load_results(year: int, build: str = "") -> dict[str, pd.DataFrame]:
-    folder = resolve_build(year, build) / "results"
-    return {g: pd.read_csv(folder / f"{g}.csv", dtype={"code": str, "parent_code": str, "level": str})
-            .set_index("code") for g in GROUPS}
-
-
-__all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "scorecards", "share_text", "figure_text", "count_text",
+__all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "share_text", "figure_text", "count_text",
            "floor_to", "vn_int",
            "vn_number", "vn_percent", "PILLAR_SHORT", "PROJECT_ROOT", "GROUP_PLURAL", "charts"]

@@ -9,9 +9,12 @@ Scripts are disabled and the network is cut: the PDF is the page as written, not
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import subprocess
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -40,39 +43,90 @@ def chromium_version() -> str:
         return "không tìm thấy"
 
 
-def print_pdfs(jobs: list[PrintJob], dated: date) -> None:
-    """Print each page to its PDF, all at once (each page lays out in its own renderer process, so
-    on its own core); the PDFs carry `dated` as their date, so builds are reproducible."""
-    if not Path(CHROMIUM).exists():
-        raise CqdtError(f"Không tìm thấy trình duyệt Chromium tại {CHROMIUM} để in PDF; hãy chạy lại "
-                        "`make setup` (cài gói chromium).")
-    asyncio.run(_print_all(jobs))
-    for job in jobs:
-        _fix_dates(job.pdf, dated)
+class Printer:
+    """One headless Chromium printing pages to PDF in the background, each page in its own renderer
+    process (so on its own core) while the caller goes on with other work:
+
+        with Printer(date) as printer:
+            decision = printer.submit(PrintJob(page, pdf))
+            ...                      # e.g. write the next page
+            decision.result()
+
+    Every PDF carries `dated` as its date, so builds are reproducible.
+    """
+
+    def __init__(self, dated: date):
+        self.dated = dated
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="chromium-pdf", daemon=True)
+        self._playwright = self._browser = None
+
+    def __enter__(self) -> Printer:
+        if not Path(CHROMIUM).exists():
+            raise CqdtError(f"Không tìm thấy trình duyệt Chromium tại {CHROMIUM} để in PDF; hãy chạy lại "
+                            "`make setup` (cài gói chromium).")
+        self._thread.start()
+        # Chromium starts while the caller prepares the first page; every print waits for it.
+        self._launched = self._run(self._launch())
+        return self
+
+    def submit(self, job: PrintJob) -> Future:
+        return self._run(self._print(job))
+
+    def __exit__(self, exc_type, *_exc) -> None:
+        try:
+            self._run(self._close()).result()
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._loop.close()
+        if exc_type is None:
+            self._launched.result()  # a browser that never started is an error, printed or not
+
+    def _run(self, coroutine) -> Future:
+        return asyncio.run_coroutine_threadsafe(_guarded(coroutine), self._loop)
+
+    async def _launch(self) -> None:
+        from playwright.async_api import async_playwright
+
+        self._playwright = await async_playwright().start()
+        self._browser = await self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    async def _close(self) -> None:
+        with contextlib.suppress(CqdtError):  # a failed start is reported by the prints and __exit__
+            await asyncio.wrap_future(self._launched)
+        if self._browser is not None:
+            await self._browser.close()
+        if self._playwright is not None:
+            await self._playwright.stop()
+
+    async def _print(self, job: PrintJob) -> None:
+        await asyncio.wrap_future(self._launched)
+        # A context of its own per page: a separate renderer process, scripts off, network cut.
+        context = await self._browser.new_context(java_script_enabled=False, offline=True)
+        page = await context.new_page()
+        # No time limit: a national-scale appendix takes a while to load and lay out.
+        await page.goto(job.page.resolve().as_uri(), wait_until="load", timeout=0)
+        await page.pdf(path=job.pdf, prefer_css_page_size=True, print_background=True)
+        await context.close()
+        _fix_dates(job.pdf, self.dated)
 
 
-async def _print_all(jobs: list[PrintJob]) -> None:
-    from playwright.async_api import Error, async_playwright
+async def _guarded(coroutine):
+    """Playwright's errors as the user's error, in Vietnamese."""
+    from playwright.async_api import Error
 
     try:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            try:
-                await asyncio.gather(*(_print(browser, job) for job in jobs))
-            finally:
-                await browser.close()
+        return await coroutine
     except Error as error:
         raise CqdtError(f"Chromium không in được PDF: {error.message.splitlines()[0]}") from error
 
 
-async def _print(browser, job: PrintJob) -> None:
-    # A context of its own per page: a separate renderer process, scripts off, network cut.
-    context = await browser.new_context(java_script_enabled=False, offline=True)
-    page = await context.new_page()
-    # No time limit: a national-scale appendix takes a while to load and lay out.
-    await page.goto(job.page.resolve().as_uri(), wait_until="load", timeout=0)
-    await page.pdf(path=job.pdf, prefer_css_page_size=True, print_background=True)
-    await context.close()
+def print_pdfs(jobs: list[PrintJob], dated: date) -> None:
+    """Print every job, all at once, and wait for them."""
+    with Printer(dated) as printer:
+        for future in [printer.submit(job) for job in jobs]:
+            future.result()
 
 
 def _fix_dates(pdf: Path, dated: date) -> None:

@@ -177,13 +177,12 @@ def _report_cells(notebook) -> dict[str, list]:
 
 def assemble_notebook(executed: Path) -> nbformat.NotebookNode:
     """One notebook in report order: decision, appendices, analysis by pillar, highlights,
-    methodology and provenance annexes, then the per-unit scorecards."""
+    methodology and provenance annexes (the scorecards follow, see with_scorecards)."""
     ranking = _report_cells(nbformat.read(executed / "ranking.ipynb", as_version=4))
     cells = ranking.get("decision", []) + ranking.get("appendix", []) + ranking.get("intro", [])
     for name in NOTEBOOK_ORDER:
         cells += _report_cells(nbformat.read(executed / f"{name}.ipynb", as_version=4)).get("analysis", [])
     cells += ranking.get("analysis", []) + ranking.get("highlights", []) + ranking.get("annex", [])
-    cells += _report_cells(nbformat.read(executed / "scorecards.ipynb", as_version=4)).get("scorecards", [])
     return nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
 
 
@@ -239,6 +238,12 @@ def decision_print_html(html: str) -> str:
     """The page as the decision PDF prints it: without the screen-only parts, the scorecards and the
     links to them."""
     return _UNIT_LINK.sub(r"\1", _SCORECARDS.sub("", _SCREEN_ONLY.sub("", html)))
+
+
+def with_scorecards(html: str, cards: str) -> str:
+    """The report page with the scorecards at its end."""
+    head, end, tail = html.rpartition("</main>")
+    return head + cards + end + tail
 
 
 def scorecards_print_html(html: str) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from .config import PROJECT_ROOT
+from .pdf import Printer, PrintJob
 from .pipeline import load_year, resolve_build
-from .pdf import PrintJob, print_pdfs
-from .render import decision_print_html, publish, report_html, scorecards_print_html
+from .render import decision_print_html, publish, report_html, scorecards_print_html, with_scorecards
+from .scorecards import year_scorecards_html
 
 
 def report_names(year: int) -> tuple[str, str, str]:
@@ -19,19 +20,25 @@ def report_names(year: int) -> tuple[str, str, str]:
 def build_report(year: int, build: str = "") -> list[Path]:
     context = load_year(year)
     out = resolve_build(year, build)
-    executed = out / "notebooks"
     staging = out / "render"
     staging.mkdir(parents=True, exist_ok=True)
     names = report_names(year)
-    html = report_html(context, executed)
-    (staging / names[0]).write_text(html, encoding="utf-8")
-    jobs = []
-    for kind, page, pdf in (("quyet-dinh", decision_print_html(html), names[1]),
-                            ("phieu", scorecards_print_html(html), names[2])):
-        printable = staging / f"in-{kind}.html"
-        printable.write_text(page, encoding="utf-8")
-        jobs.append(PrintJob(printable, staging / pdf))
-    print_pdfs(jobs, context.params.decision.date)
+    # Chromium starts, then lays out the decision in its own processes while Python assembles the
+    # page and writes the scorecards.
+    with Printer(context.params.decision.date) as printer:
+        analysis = report_html(context, out / "notebooks")
+        decision = printer.submit(_job(staging, "quyet-dinh", decision_print_html(analysis), names[1]))
+        html = with_scorecards(analysis, year_scorecards_html(context, out))
+        (staging / names[0]).write_text(html, encoding="utf-8")
+        cards = printer.submit(_job(staging, "phieu", scorecards_print_html(html), names[2]))
+        decision.result()
+        cards.result()
     destination = PROJECT_ROOT / "report" / str(year)
     publish({name: staging / name for name in names}, destination)
     return [destination / name for name in names]
+
+
+def _job(staging: Path, kind: str, page: str, pdf: str) -> PrintJob:
+    printable = staging / f"in-{kind}.html"
+    printable.write_text(page, encoding="utf-8")
+    return PrintJob(printable, staging / pdf)

@@ -3,14 +3,17 @@ its change since the previous year and what it lacks for the next level."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from .catalogue import GROUPS
 from .formatting import vn_number, vn_percent, vn_signed
-from .pipeline import Year
+from .pipeline import Year, read_pillar_outputs
 from .render import PILLAR_SHORT, environment
 
 _EPSILON = 1e-9
+CHANGE_COLUMNS = ["previous_total", "total_change", "same_maximum", "previous_rank", "rank_change"]
 
 
 def next_level_gap(total: float, level: str, full: set[str], year: Year, group: str) -> str:
@@ -91,3 +94,14 @@ def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: in
 
 def scorecards_html(year: Year, card_list: list[dict]) -> str:
     return environment().get_template("scorecards.html.j2").render(cards=card_list, year=year.params.year)
+
+
+def year_scorecards_html(year: Year, out: Path) -> str:
+    """Every unit's scorecard, from the ranking notebook's results and the pillars' points in `out`."""
+    points, _ = read_pillar_outputs(year, out)
+    tables = {g: pd.read_csv(out / "results" / f"{g}.csv", dtype={"code": str, "parent_code": str, "level": str})
+              .set_index("code") for g in GROUPS}
+    changes = None
+    if year.params.previous_year is not None:
+        changes = {g: t[[c for c in CHANGE_COLUMNS if c in t]] for g, t in tables.items()}
+    return scorecards_html(year, cards(year, tables, points, changes))
