@@ -86,7 +86,7 @@ def run_empty(source: Path, output: Path) -> None:
 def render_empty(folder: Path) -> None:
     """An empty executed notebook through the report's own exporter and PDF printer."""
     code = ("import sys, datetime, nbformat; from pathlib import Path; from importlib import resources; "
-            "from cqdt.render import report_exporter; from cqdt.pdf import PrintJob, print_pdfs; "
+            "from cqdt.render import report_exporter; from cqdt.pdf import print_pdfs; "
             "templates = resources.files('cqdt') / 'templates' / 'nbconvert'; "
             "exporter = report_exporter()(template_name='cqdt', extra_template_basedirs=[str(templates)], "
             "exclude_input=True); "
@@ -94,7 +94,7 @@ def render_empty(folder: Path) -> None:
             "body, _ = exporter.from_notebook_node(nb, resources={'cqdt': {'version': '', 'css': '', 'js': '', "
             "'title': 'trống'}}); "
             "Path(sys.argv[2]).write_text(body); "
-            "print_pdfs([PrintJob(Path(sys.argv[2]), Path(sys.argv[3]))], datetime.date(2022, 7, 29))")
+            "print_pdfs({Path(sys.argv[3]): body}, datetime.date(2022, 7, 29))")
     subprocess.run([sys.executable, "-c", code, str(folder / "empty-0.ipynb"), str(folder / "empty.html"),
                     str(folder / "empty.pdf")], check=True, capture_output=True)
 

@@ -15,11 +15,13 @@ import re
 import subprocess
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pypdf import PdfReader, PdfWriter
+
 from .errors import CqdtError
+from .printparts import continued, print_parts
 
 CHROMIUM = os.environ.get("CQDT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -27,12 +29,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
                  "--no-first-run"]
 # Skia stamps the wall-clock time into /CreationDate and /ModDate; everything else is stable.
 _PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]*\)")
-
-
-@dataclass(frozen=True)
-class PrintJob:
-    page: Path  # an HTML file, printed with its print stylesheet
-    pdf: Path
 
 
 def chromium_version() -> str:
@@ -48,7 +44,7 @@ class Printer:
     process (so on its own core) while the caller goes on with other work:
 
         with Printer(date) as printer:
-            decision = printer.submit(PrintJob(page, pdf))
+            decision = printer.submit(print_parts(page), folder / "quyet-dinh.pdf")
             ...                      # e.g. write the next page
             decision.result()
 
@@ -70,8 +66,10 @@ class Printer:
         self._launched = self._run(self._launch())
         return self
 
-    def submit(self, job: PrintJob) -> Future:
-        return self._run(self._print(job))
+    def submit(self, parts: list[str], pdf: Path) -> Future:
+        """Print a page, given as its parts (see printparts), to pdf; the HTML files printed are
+        written next to it."""
+        return self._run(self._print_document(parts, pdf))
 
     def __exit__(self, exc_type, *_exc) -> None:
         try:
@@ -100,16 +98,44 @@ class Printer:
         if self._playwright is not None:
             await self._playwright.stop()
 
-    async def _print(self, job: PrintJob) -> None:
+    async def _print_document(self, parts: list[str], pdf: Path) -> None:
+        if len(parts) == 1:
+            await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf)
+        else:
+            printed, pages = [], 0
+            for number, part in enumerate(parts, start=1):
+                page = _written(pdf.with_suffix(f".phan-{number}.html"), continued(part, pages) if pages else part)
+                printed.append(pdf.with_suffix(f".phan-{number}.pdf"))
+                await self._print(page, printed[-1])
+                pages += len(PdfReader(printed[-1]).pages)
+            _merge(printed, pdf, self.dated)
+        _fix_dates(pdf, self.dated)
+
+    async def _print(self, page: Path, pdf: Path) -> None:
         await asyncio.wrap_future(self._launched)
         # A context of its own per page: a separate renderer process, scripts off, network cut.
         context = await self._browser.new_context(java_script_enabled=False, offline=True)
-        page = await context.new_page()
+        tab = await context.new_page()
         # No time limit: a national-scale appendix takes a while to load and lay out.
-        await page.goto(job.page.resolve().as_uri(), wait_until="load", timeout=0)
-        await page.pdf(path=job.pdf, prefer_css_page_size=True, print_background=True)
+        await tab.goto(page.resolve().as_uri(), wait_until="load", timeout=0)
+        await tab.pdf(path=pdf, prefer_css_page_size=True, print_background=True)
         await context.close()
-        _fix_dates(job.pdf, self.dated)
+
+
+def _written(path: Path, html: str) -> Path:
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def _merge(parts: list[Path], pdf: Path, dated: date) -> None:
+    """One PDF from the parts, with the first part's title and producer."""
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(part)
+    info = PdfReader(parts[0]).metadata or {}
+    writer.add_metadata({key: info[key] for key in ("/Title", "/Creator", "/Producer") if key in info}
+                        | dict.fromkeys(("/CreationDate", "/ModDate"), dated.strftime("D:%Y%m%d000000+00'00'")))
+    writer.write(pdf)
 
 
 async def _guarded(coroutine):
@@ -122,10 +148,10 @@ async def _guarded(coroutine):
         raise CqdtError(f"Chromium không in được PDF: {error.message.splitlines()[0]}") from error
 
 
-def print_pdfs(jobs: list[PrintJob], dated: date) -> None:
-    """Print every job, all at once, and wait for them."""
+def print_pdfs(pages: dict[Path, str], dated: date) -> None:
+    """Print every page (pdf path → page HTML), all at once, and wait for them."""
     with Printer(dated) as printer:
-        for future in [printer.submit(job) for job in jobs]:
+        for future in [printer.submit(print_parts(html), pdf) for pdf, html in pages.items()]:
             future.result()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from .config import PROJECT_ROOT
-from .pdf import Printer, PrintJob
+from .pdf import Printer
 from .pipeline import load_year, resolve_build
+from .printparts import print_parts
 from .render import decision_print_html, publish, report_html, scorecards_print_html, with_scorecards
 from .scorecards import year_scorecards_html
 
@@ -21,24 +23,20 @@ def build_report(year: int, build: str = "") -> list[Path]:
     context = load_year(year)
     out = resolve_build(year, build)
     staging = out / "render"
-    staging.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)  # no part of an earlier build is printed or published
+    staging.mkdir(parents=True)
     names = report_names(year)
     # Chromium starts, then lays out the decision in its own processes while Python assembles the
     # page and writes the scorecards.
     with Printer(context.params.decision.date) as printer:
         analysis = report_html(context, out / "notebooks")
-        decision = printer.submit(_job(staging, "quyet-dinh", decision_print_html(analysis), names[1]))
+        decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1])
         html = with_scorecards(analysis, year_scorecards_html(context, out))
         (staging / names[0]).write_text(html, encoding="utf-8")
-        cards = printer.submit(_job(staging, "phieu", scorecards_print_html(html), names[2]))
+        cards = printer.submit(print_parts(scorecards_print_html(html)), staging / names[2])
         decision.result()
         cards.result()
     destination = PROJECT_ROOT / "report" / str(year)
     publish({name: staging / name for name in names}, destination)
     return [destination / name for name in names]
 
-
-def _job(staging: Path, kind: str, page: str, pdf: str) -> PrintJob:
-    printable = staging / f"in-{kind}.html"
-    printable.write_text(page, encoding="utf-8")
-    return PrintJob(printable, staging / pdf)

@@ -1,0 +1,76 @@
+"""Cutting a very long print page into parts that Chromium prints one after the other.
+
+Chromium keeps every page of a print job in memory until the PDF is written: about 12 MB per
+page of a full appendix table, so a national-scale Phụ lục III (260-odd pages) needed 4 GB.
+Printed in parts of at most ROWS_PER_PART table rows and CARDS_PER_PART scorecards, each part
+stays under 1 GB; the parts are numbered on from each other and merged into one PDF. A part
+starts on a new page: its table opens with the repeated header row, without the title. A page
+short enough to need no cut (every Gia Lai year) is printed whole, exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+ROWS_PER_PART = 3000
+CARDS_PER_PART = 500
+_TBODY = re.compile(r"<tbody[^>]*>.*?</tbody>", re.S)
+_ROW = re.compile(r"<tr[\s>]")
+_CARD = re.compile(r'<article class="card[ "]')
+_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>", re.S)
+_THEAD = re.compile(r"<thead[\s>].*?</thead>", re.S)
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_BODY = re.compile(r"<body[^>]*>")
+
+
+def print_parts(html: str, rows_per_part: int = ROWS_PER_PART, cards_per_part: int = CARDS_PER_PART) -> list[str]:
+    """The page as self-contained documents to print in turn; [html] when it needs no cut."""
+    cuts = sorted(_row_cuts(html, rows_per_part) + _every(_CARD, html, 0, len(html), cards_per_part))
+    if not cuts:
+        return [html]
+    body = _BODY.search(html)
+    prefix = html[:body.end()]
+    parts = [html[:cuts[0]]]  # the parser closes whatever is open at the end of a document
+    for start, end in zip(cuts, [*cuts[1:], len(html)], strict=True):
+        parts.append(prefix + _reopen(html, body.end(), start) + html[start:end])
+    return parts
+
+
+def continued(part: str, pages_before: int) -> str:
+    """A part numbered on from the pages printed before it, its first page numbered too."""
+    style = (f"<style>html {{ counter-reset: page {pages_before}; }} "
+             "@page :first { @top-center { content: counter(page); } }</style>")
+    return part.replace("</head>", style + "</head>", 1)
+
+
+def _row_cuts(html: str, limit: int) -> list[int]:
+    return [cut for body in _TBODY.finditer(html) for cut in _every(_ROW, html, body.start(), body.end(), limit)]
+
+
+def _every(pattern: re.Pattern, html: str, start: int, end: int, limit: int) -> list[int]:
+    """Positions before every limit-th match after the first limit."""
+    positions = [m.start() for m in pattern.finditer(html, start, end)]
+    return positions[limit::limit]
+
+
+def _reopen(html: str, start: int, position: int) -> str:
+    """The start tags of the elements still open at position, so that a part continues inside them;
+    a table comes back with its header row."""
+    open_tags: list[tuple[str, int, int]] = []  # name, start and end of its start tag
+    for tag in _TAG.finditer(html, start, position):
+        closing, name, self_closing = tag.group(1), (tag.group(2) or "").lower(), tag.group(3)
+        if not name or self_closing or name in _VOID:
+            continue
+        if not closing:
+            open_tags.append((name, tag.start(), tag.end()))
+            continue
+        while open_tags:  # an end tag closes its element and anything left open inside it
+            if open_tags.pop()[0] == name:
+                break
+    pieces = []
+    for name, tag_start, tag_end in open_tags:
+        pieces.append(html[tag_start:tag_end])
+        if name == "table":
+            header = _THEAD.search(html, tag_end, position)
+            pieces.append(header.group(0) if header else "")
+    return "".join(pieces)

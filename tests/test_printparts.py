@@ -1,0 +1,89 @@
+"""Very long pages are printed in parts (bounded memory) that read as one numbered PDF."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import date
+from importlib import resources
+
+import pytest
+from pypdf import PdfReader
+
+from cqdt.pdf import Printer
+from cqdt.printparts import continued, print_parts
+
+CSS = (resources.files("cqdt") / "assets" / "report.css").read_text(encoding="utf-8")
+
+
+def page(rows: int, cards: int = 0) -> str:
+    body = "".join(f'<tr data-code="X{i:04d}"><td class="num">{i + 1}</td><td>Xã số {i + 1}</td></tr>\n'
+                   for i in range(rows))
+    card_html = "".join(f'<article class="card card-district" id="don-vi-H{i}"><h2>Huyện {i}</h2></article>\n'
+                        for i in range(cards))
+    return ("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Thử</title>"
+            f"<style>{CSS}</style></head><body><main class=\"report\">\n"
+            "<p>Quyết định</p><!-- ghi chú <table> -->\n"
+            '<section class="appendix" id="phu-luc-iii"><h2 class="appendix-title">Phụ lục III</h2>\n'
+            '<table class="data-table" id="bang-iii"><thead><tr><th>TT</th><th>Đơn vị</th></tr></thead>\n'
+            f"<tbody>\n{body}</tbody></table></section>\n"
+            f'<section class="scorecards">{card_html}</section>\n'
+            "<p>Phân tích</p><br><img alt=\"\" src=\"data:,\"></main>\n<script>if (1 < 2) {}</script></body></html>")
+
+
+def codes(html: str) -> list[str]:
+    return re.findall(r'data-code="(X\d+)"', html)
+
+
+def test_a_page_that_needs_no_cut_is_printed_whole():
+    html = page(40, cards=3)
+    assert print_parts(html, rows_per_part=40, cards_per_part=3) == [html]
+
+
+def test_a_long_table_continues_in_the_next_part_with_its_header_and_without_its_title():
+    html = page(10)
+    parts = print_parts(html, rows_per_part=4, cards_per_part=100)
+    assert [codes(p) for p in parts] == [[f"X{i:04d}" for i in range(0, 4)], [f"X{i:04d}" for i in range(4, 8)],
+                                         ["X0008", "X0009"]]
+    for later in parts[1:]:
+        assert later.startswith(html[:html.index("<body>") + len("<body>")])  # same head and stylesheet
+        opened = later[len(html[:html.index("<body>") + len("<body>")]):]
+        assert opened.startswith('<main class="report"><section class="appendix" id="phu-luc-iii">'
+                                 '<table class="data-table" id="bang-iii"><thead><tr><th>TT</th><th>Đơn vị</th>'
+                                 "</tr></thead><tbody>")
+        assert "Phụ lục III" not in later and "Quyết định" not in later
+    assert "Phân tích" in parts[-1] and "Phân tích" not in parts[0] + parts[1]
+
+
+def test_scorecards_are_cut_between_cards():
+    parts = print_parts(page(3, cards=5), rows_per_part=100, cards_per_part=2)
+    assert [re.findall(r'id="don-vi-(H\d)"', p) for p in parts] == [["H0", "H1"], ["H2", "H3"], ["H4"]]
+    assert parts[1].split("<body>", 1)[1].startswith('<main class="report"><section class="scorecards">')
+
+
+def test_a_continued_part_numbers_its_pages_on():
+    part = continued(page(3), 17)
+    assert "html { counter-reset: page 17; }" in part
+    assert part.index("counter-reset") < part.index("</head>")
+
+
+@pytest.mark.slow
+def test_parts_merge_into_one_pdf_numbered_throughout(tmp_path):
+    html = page(400)
+    parts = print_parts(html, rows_per_part=150, cards_per_part=100)
+    assert len(parts) == 3
+    with Printer(date(2022, 7, 29)) as printer:
+        printer.submit(parts, tmp_path / "phu-luc.pdf").result()
+    pdf = tmp_path / "phu-luc.pdf"
+    counts = [len(PdfReader(tmp_path / f"phu-luc.phan-{n}.pdf").pages) for n in (1, 2, 3)]
+    assert len(PdfReader(pdf).pages) == sum(counts)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    pages = text.split("\f")[:sum(counts)]
+    assert [p.strip().splitlines()[0].strip() for p in pages[1:]] == [str(n) for n in range(2, sum(counts) + 1)]
+    assert pages[0].strip() == "Quyết định"  # the appendix starts on a page of its own
+    assert all("Đơn vị" in p for p in pages[1:])  # the header row on every page of the table
+    rows = [int(n) for n in re.findall(r"Xã số (\d+)", text)]
+    assert rows == list(range(1, 401))
+    info = PdfReader(pdf).metadata
+    assert info["/Title"] == "Thử" and info["/CreationDate"].startswith("D:20220729")
