@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-ROWS_PER_PART = 3000
-CARDS_PER_PART = 500
+ROWS_PER_PART = 2000
+CARDS_PER_PART = 300
 _TBODY = re.compile(r"<tbody[^>]*>.*?</tbody>", re.S)
 _ROW = re.compile(r"<tr[\s>]")
 _CARD = re.compile(r'<article class="card[ "]')
