@@ -31,8 +31,9 @@ def print_parts(html: str, rows_per_part: int = ROWS_PER_PART, cards_per_part: i
     body = _BODY.search(html)
     prefix = html[:body.end()]
     parts = [html[:cuts[0]]]  # the parser closes whatever is open at the end of a document
-    for start, end in zip(cuts, [*cuts[1:], len(html)], strict=True):
-        parts.append(prefix + _reopen(html, body.end(), start) + html[start:end])
+    reopened = _reopen_at(html, body.end(), cuts)
+    for start, end, opening in zip(cuts, [*cuts[1:], len(html)], reopened, strict=True):
+        parts.append(prefix + opening + html[start:end])
     return parts
 
 
@@ -53,24 +54,30 @@ def _every(pattern: re.Pattern, html: str, start: int, end: int, limit: int) -> 
     return positions[limit::limit]
 
 
-def _reopen(html: str, start: int, position: int) -> str:
-    """The start tags of the elements still open at position, so that a part continues inside them;
-    a table comes back with its header row."""
+def _reopen_at(html: str, start: int, cuts: list[int]) -> list[str]:
+    """For each cut, the start tags of the elements still open there, so that a part continues
+    inside them; a table comes back with its header row. One pass over the page for all cuts."""
     open_tags: list[tuple[str, int, int]] = []  # name, start and end of its start tag
-    for tag in _TAG.finditer(html, start, position):
-        closing, name, self_closing = tag.group(1), (tag.group(2) or "").lower(), tag.group(3)
-        if not name or self_closing or name in _VOID:
-            continue
-        if not closing:
-            open_tags.append((name, tag.start(), tag.end()))
-            continue
-        while open_tags:  # an end tag closes its element and anything left open inside it
-            if open_tags.pop()[0] == name:
-                break
-    pieces = []
-    for name, tag_start, tag_end in open_tags:
-        pieces.append(html[tag_start:tag_end])
-        if name == "table":
-            header = _THEAD.search(html, tag_end, position)
-            pieces.append(header.group(0) if header else "")
-    return "".join(pieces)
+    openings = []
+    for cut in cuts:
+        for tag in _TAG.finditer(html, start, cut):
+            closing, name, self_closing = tag.group(1), (tag.group(2) or "").lower(), tag.group(3)
+            if not name or self_closing or name in _VOID:
+                continue
+            if not closing:
+                open_tags.append((name, tag.start(), tag.end()))
+                continue
+            while open_tags:  # an end tag closes its element and anything left open inside it
+                if open_tags.pop()[0] == name:
+                    break
+        start = cut
+        openings.append("".join(_start_tag(html, name, tag_start, tag_end, cut)
+                                for name, tag_start, tag_end in open_tags))
+    return openings
+
+
+def _start_tag(html: str, name: str, tag_start: int, tag_end: int, cut: int) -> str:
+    if name != "table":
+        return html[tag_start:tag_end]
+    header = _THEAD.search(html, tag_end, cut)
+    return html[tag_start:tag_end] + (header.group(0) if header else "")

@@ -10,7 +10,8 @@ from .pdf import Printer
 from .pipeline import load_year, resolve_build
 from .printparts import print_parts
 from .render import decision_print_html, publish, report_html, scorecards_print_html, with_scorecards
-from .scorecards import year_scorecards_html
+from .catalogue import GROUPS
+from .scorecards import PRINTED_GROUPS, YearScorecards, scorecards_html
 
 
 def report_names(year: int) -> tuple[str, str, str]:
@@ -26,14 +27,18 @@ def build_report(year: int, build: str = "") -> list[Path]:
     shutil.rmtree(staging, ignore_errors=True)  # no part of an earlier build is printed or published
     staging.mkdir(parents=True)
     names = report_names(year)
-    # Chromium starts, then lays out the decision in its own processes while Python assembles the
-    # page and writes the scorecards.
+    # Chromium starts, then lays out the decision and the printed scorecards in its own processes
+    # while Python writes the rest of the scorecards and the page.
     with Printer(context.params.decision.date) as printer:
         analysis = report_html(context, out / "notebooks")
         decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1])
-        html = with_scorecards(analysis, year_scorecards_html(context, out))
+        scorecards = YearScorecards(context, out)
+        printed = scorecards.cards(PRINTED_GROUPS)
+        cards = printer.submit(print_parts(scorecards_print_html(with_scorecards(
+            analysis, scorecards_html(context, printed)))), staging / names[2])
+        rest = scorecards.cards(tuple(g for g in GROUPS if g not in PRINTED_GROUPS))
+        html = with_scorecards(analysis, scorecards_html(context, printed + rest))
         (staging / names[0]).write_text(html, encoding="utf-8")
-        cards = printer.submit(print_parts(scorecards_print_html(html)), staging / names[2])
         decision.result()
         cards.result()
     destination = PROJECT_ROOT / "report" / str(year)

@@ -13,6 +13,8 @@ from .pipeline import Year, read_pillar_outputs
 from .render import PILLAR_SHORT, environment
 
 _EPSILON = 1e-9
+# Groups whose cards also go to the scorecards PDF; the communes' are in the HTML only.
+PRINTED_GROUPS = ("department", "district")
 CHANGE_COLUMNS = ["previous_total", "total_change", "same_maximum", "previous_rank", "rank_change"]
 
 
@@ -35,11 +37,11 @@ def next_level_gap(total: float, level: str, full: set[str], year: Year, group: 
 
 
 def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
-          changes: dict[str, pd.DataFrame] | None) -> list[dict]:
+          changes: dict[str, pd.DataFrame] | None, groups: tuple[str, ...] = GROUPS) -> list[dict]:
     labels = {g: {c.id: c.label for c in year.catalogue.criteria(g)} for g in GROUPS}
     decimals = year.params.score_decimals
     result = []
-    for group in GROUPS:
+    for group in groups:
         table = tables[group]
         median, best = table[year.pillars].median(), table[year.pillars].max()
         spec = year.catalogue.groups[group]
@@ -93,15 +95,23 @@ def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: in
 
 
 def scorecards_html(year: Year, card_list: list[dict]) -> str:
-    return environment().get_template("scorecards.html.j2").render(cards=card_list, year=year.params.year)
+    return environment().get_template("scorecards.html.j2").render(cards=card_list, year=year.params.year,
+                                                                    printed=PRINTED_GROUPS)
 
 
-def year_scorecards_html(year: Year, out: Path) -> str:
-    """Every unit's scorecard, from the ranking notebook's results and the pillars' points in `out`."""
-    points, _ = read_pillar_outputs(year, out)
-    tables = {g: pd.read_csv(out / "results" / f"{g}.csv", dtype={"code": str, "parent_code": str, "level": str})
-              .set_index("code") for g in GROUPS}
-    changes = None
-    if year.params.previous_year is not None:
-        changes = {g: t[[c for c in CHANGE_COLUMNS if c in t]] for g, t in tables.items()}
-    return scorecards_html(year, cards(year, tables, points, changes))
+class YearScorecards:
+    """The scorecards of a built year, from the ranking notebook's results and the pillars' points
+    in `out`; group by group, so that the printed ones can go to the printer first."""
+
+    def __init__(self, year: Year, out: Path):
+        self.year = year
+        self.points, _ = read_pillar_outputs(year, out)
+        self.tables = {g: pd.read_csv(out / "results" / f"{g}.csv",
+                                      dtype={"code": str, "parent_code": str, "level": str}).set_index("code")
+                       for g in GROUPS}
+        self.changes = None
+        if year.params.previous_year is not None:
+            self.changes = {g: t[[c for c in CHANGE_COLUMNS if c in t]] for g, t in self.tables.items()}
+
+    def cards(self, groups: tuple[str, ...]) -> list[dict]:
+        return cards(self.year, self.tables, self.points, self.changes, groups)
