@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from .catalogue import Catalogue, InputField, Ratio
 from .errors import CqdtError, Issue, raise_if_any
@@ -45,6 +43,10 @@ class Cell:
 
 
 def open_workbook(path: Path, data_only: bool = True):
+    """The workbook with openpyxl (styles, protection, hidden sheets: the forms need them)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     if not path.is_file():
         raise CqdtError(Issue("không tìm thấy tệp số liệu", file=path))
     try:
@@ -115,6 +117,8 @@ class _EmptyCellLookup:
 
     def _cell(self, data_only: bool, sheet: str, row: int, col: int) -> Any:
         if data_only not in self._books:
+            from openpyxl import load_workbook
+
             self._books[data_only] = load_workbook(self.path, read_only=False, data_only=data_only)
         book = self._books[data_only]
         name = next(n for n in book.sheetnames if nfc(n) == sheet)

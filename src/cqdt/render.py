@@ -14,7 +14,6 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
@@ -175,9 +174,11 @@ def _report_cells(notebook) -> dict[str, list]:
     return parts
 
 
-def assemble_notebook(executed: Path) -> nbformat.NotebookNode:
+def assemble_notebook(executed: Path):
     """One notebook in report order: decision, appendices, analysis by pillar, highlights,
     methodology and provenance annexes (the scorecards follow, see with_scorecards)."""
+    import nbformat  # here, not at the top: the notebooks' kernels import this module too
+
     ranking = _report_cells(nbformat.read(executed / "ranking.ipynb", as_version=4))
     cells = ranking.get("decision", []) + ranking.get("appendix", []) + ranking.get("intro", [])
     for name in NOTEBOOK_ORDER:
