@@ -5,7 +5,7 @@ import subprocess
 
 import pandas as pd
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from cqdt.formatting import vn_signed
 from cqdt.pipeline import load_year, score_year_directly
@@ -66,7 +66,12 @@ def test_every_appendix_row_links_to_its_scorecard(page_2022):
     links = page_2022.locator("#bang-i a.unit-link, #bang-ii a.unit-link, #bang-iii a.unit-link")
     assert links.count() == 257
     assert page_2022.locator("article.card").count() == 257
+    # The reviewer's way: follow the row's link; the card comes into view and is laid out (the
+    # screen lays out only the cards near the viewport).
+    page_2022.locator('#bang-i a.unit-link[href="#don-vi-SBN17"]').click()
     card = page_2022.locator("#don-vi-SBN17")
+    expect(card).to_be_in_viewport()
+    expect(card).to_contain_text("Tổng điểm 100,320/130", use_inner_text=True)
     text = card.inner_text()
     assert "Tổng điểm 100,320/130" in text and "Hạng 20/20" in text and "Mức độ III" in text
     assert "Để đạt mức II cần thêm 3,68 điểm (ngưỡng 104,00)" in text
