@@ -55,6 +55,14 @@ def test_a_long_table_continues_in_the_next_part_with_its_header_and_without_its
     assert "Phân tích" in parts[-1] and "Phân tích" not in parts[0] + parts[1]
 
 
+def test_rows_are_counted_on_across_tables():
+    table = page(3)[page(3).index('<table class="data-table"'):page(3).index("</table>") + len("</table>")]
+    html = page(3).replace("</section>\n", "</section>\n" + table.replace("X000", "Y000"), 1)
+    parts = print_parts(html, rows_per_part=4, cards_per_part=100)
+    assert [re.findall(r'data-code="([XY]\d+)"', p) for p in parts] == [["X0000", "X0001", "X0002", "Y0000"],
+                                                                        ["Y0001", "Y0002"]]
+
+
 def test_scorecards_are_cut_between_cards():
     parts = print_parts(page(3, cards=5), rows_per_part=100, cards_per_part=2)
     assert [re.findall(r'id="don-vi-(H\d)"', p) for p in parts] == [["H0", "H1"], ["H2", "H3"], ["H4"]]

@@ -1,7 +1,7 @@
 """Printing the report's pages to PDF with headless Chromium (Debian's, driven by Playwright).
 
 Chromium lays out the decision's 30-odd A4 pages in about a second (WeasyPrint took eight) and a
-national-scale year's thousand pages in seconds; it honours the print stylesheet's @page rules
+national-scale year's 1.300 pages in about half a minute; it honours the print stylesheet's @page rules
 (margins, page numbers in the top margin box, none on the first page) and repeats table headers.
 Scripts are disabled and the network is cut: the PDF is the page as written, nothing else.
 """
@@ -115,11 +115,13 @@ class Printer:
         await asyncio.wrap_future(self._launched)
         # A context of its own per page: a separate renderer process, scripts off, network cut.
         context = await self._browser.new_context(java_script_enabled=False, offline=True)
-        tab = await context.new_page()
-        # No time limit: a national-scale appendix takes a while to load and lay out.
-        await tab.goto(page.resolve().as_uri(), wait_until="load", timeout=0)
-        await tab.pdf(path=pdf, prefer_css_page_size=True, print_background=True)
-        await context.close()
+        try:
+            tab = await context.new_page()
+            # No time limit: a national-scale appendix takes a while to load and lay out.
+            await tab.goto(page.resolve().as_uri(), wait_until="load", timeout=0)
+            await tab.pdf(path=pdf, prefer_css_page_size=True, print_background=True)
+        finally:
+            await context.close()  # frees the renderer's memory before the next part
 
 
 def _written(path: Path, html: str) -> Path:

@@ -2,18 +2,18 @@
 
 Chromium keeps every page of a print job in memory until the PDF is written: about 12 MB per
 page of a full appendix table, so a national-scale Phụ lục III (260-odd pages) needed 4 GB.
-Printed in parts of at most ROWS_PER_PART table rows and CARDS_PER_PART scorecards, each part
-stays under 1 GB; the parts are numbered on from each other and merged into one PDF. A part
-starts on a new page: its table opens with the repeated header row, without the title. A page
-short enough to need no cut (every Gia Lai year) is printed whole, exactly as before.
+Printed in parts of at most ROWS_PER_PART table rows (all tables together) and CARDS_PER_PART
+scorecards, each part stays under 0,6 GB; the parts are numbered on from each other and merged
+into one PDF. A part starts on a new page: its table opens with the repeated header row, without
+the title. A page short enough to need no cut (every Gia Lai year) is printed whole, as before.
 """
 
 from __future__ import annotations
 
 import re
 
-ROWS_PER_PART = 2000
-CARDS_PER_PART = 300
+ROWS_PER_PART = 1500
+CARDS_PER_PART = 250
 _TBODY = re.compile(r"<tbody[^>]*>.*?</tbody>", re.S)
 _ROW = re.compile(r"<tr[\s>]")
 _CARD = re.compile(r'<article class="card[ "]')
@@ -45,7 +45,10 @@ def continued(part: str, pages_before: int) -> str:
 
 
 def _row_cuts(html: str, limit: int) -> list[int]:
-    return [cut for body in _TBODY.finditer(html) for cut in _every(_ROW, html, body.start(), body.end(), limit)]
+    """Before every limit-th table row of the page, counting on across tables (the decision's
+    first part holds Phụ lục I and II as well)."""
+    rows = [row.start() for body in _TBODY.finditer(html) for row in _ROW.finditer(html, body.start(), body.end())]
+    return rows[limit::limit]
 
 
 def _every(pattern: re.Pattern, html: str, start: int, end: int, limit: int) -> list[int]:
