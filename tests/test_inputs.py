@@ -112,6 +112,15 @@ def test_formula_without_cached_value(tmp_path, year):
     assert "công thức =10*5 chưa có giá trị" in issue.message and issue.row == 6
 
 
+def test_error_value_is_named_not_taken_for_an_empty_cell(tmp_path, year):
+    def change(book):
+        sheet = book["Sẵn sàng"]
+        sheet.cell(row=4, column=column_of(sheet, "tong_so_cbcc"), value="#N/A")  # an Excel error value
+    issue = next(i for i in issues_of(modified(tmp_path, change), year) if i.column == "tong_so_cbcc")
+    assert issue.message.startswith("không phải số") and issue.value == "#N/A"
+    assert (issue.sheet, issue.row) == ("Sẵn sàng", 4)
+
+
 def test_missing_column_unknown_sheet_and_missing_sheet(tmp_path, year):
     def change(book):
         sheet = book["Tương tác"]

@@ -248,7 +248,7 @@ def with_scorecards(html: str, cards: str) -> str:
 
 
 def scorecards_print_html(html: str) -> str:
-    """The same page holding only the department and district scorecards, one per block."""
+    """The same page holding only the printed scorecards (departments and districts)."""
     cards = _SCREEN_ONLY.sub("", _SCORECARDS.search(html).group(0))
     page = _MAIN.sub(lambda m: m.group(1) + cards + m.group(2), html)
     return page.replace("</head>", f"<style>{SCORECARDS_CSS}</style></head>", 1)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from .catalogue import GROUPS
 from .config import PROJECT_ROOT
 from .pdf import Printer
 from .pipeline import load_year, resolve_build
 from .printparts import print_parts
 from .render import decision_print_html, publish, report_html, scorecards_print_html, with_scorecards
-from .catalogue import GROUPS
 from .scorecards import PRINTED_GROUPS, YearScorecards, scorecards_html
 
 
@@ -44,4 +44,3 @@ def build_report(year: int, build: str = "") -> list[Path]:
     destination = PROJECT_ROOT / "report" / str(year)
     publish({name: staging / name for name in names}, destination)
     return [destination / name for name in names]
-
