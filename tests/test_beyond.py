@@ -8,17 +8,17 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from cqdt.formatting import vn_signed
+from cqdt.pdf import CHROMIUM, CHROMIUM_ARGS
 from cqdt.pipeline import load_year, score_year_directly
 from cqdt.robustness import rank_intervals
 
 from .conftest import ROOT
-from .test_report import CHROMIUM_ARGS
 
 
 @pytest.fixture(scope="module")
 def page_2022(built_2022):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto((built_2022 / "bao-cao-cqdt-2022.html").as_uri(), wait_until="load")
         yield page

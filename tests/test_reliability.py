@@ -13,10 +13,10 @@ from playwright.sync_api import sync_playwright
 
 from cqdt import runner
 from cqdt.errors import CqdtError
+from cqdt.pdf import CHROMIUM, CHROMIUM_ARGS
 from cqdt.render import publish
 
 from .conftest import ROOT, run_make, set_news_items
-from .test_report import CHROMIUM_ARGS
 
 OUTPUTS = ["bao-cao-cqdt-2021.html", "bao-cao-cqdt-2021.pdf"]
 
@@ -96,7 +96,7 @@ def test_markup_in_a_unit_name_renders_as_text(project_copy):
     html = project_copy / "report/2021/bao-cao-cqdt-2021.html"
     dialogs = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
         page.goto(html.as_uri(), wait_until="load")

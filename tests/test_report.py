@@ -8,9 +8,8 @@ import pytest
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run"]
+from cqdt.pdf import CHROMIUM, CHROMIUM_ARGS
+
 SEED_FIGURES = ["117,69", "117,08", "148,43", "148,07", "127,61", "122,52", "60,90", "251 điểm cầu", "47/47",
                 "162/162", "52,13%", "147/282", "911", "hơn 4.830", "hơn 95%", "20/20", "17/17", "220/220",
                 "508.364", "136 dịch vụ", "1.069 dịch vụ", "2.568.409", "100%"]
@@ -20,7 +19,7 @@ SEED_FIGURES = ["117,69", "117,08", "148,43", "148,07", "127,61", "122,52", "60,
 def browser_page(built_2021):
     html = built_2021 / "bao-cao-cqdt-2021.html"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         requests, problems = [], []
         page.on("request", lambda request: requests.append(request.url))
