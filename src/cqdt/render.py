@@ -221,11 +221,10 @@ def report_html(year: Year, executed: Path) -> str:
 
 
 # Parts of the page that only the screen shows (per-unit criterion tables, commune scorecards)
-# and the scorecards, which have a PDF of their own, are marked by comments in the HTML.
+# are marked by comments in the HTML.
 _SCREEN_ONLY = re.compile(r"<!-- cqdt:screen-only -->.*?<!-- /cqdt:screen-only -->", re.S)
-_SCORECARDS = re.compile(r"<!-- cqdt:scorecards -->.*?<!-- /cqdt:scorecards -->", re.S)
 _MAIN = re.compile(r"(<main class=\"report\">).*(</main>)", re.S)
-SCORECARDS_CSS = ".scorecards, .celltag_section\\:scorecards { display: block !important; } " \
+SCORECARDS_CSS = ".scorecards { display: block !important; } " \
                  ".card { break-inside: avoid; } " \
                  ".scorecards-title { margin-top: 0; } .scorecards-intro { display: none; }"
 
@@ -236,9 +235,9 @@ _UNIT_LINK = re.compile(r'<a class="unit-link" href="[^"]*">(.*?)</a>', re.S)
 
 
 def decision_print_html(html: str) -> str:
-    """The page as the decision PDF prints it: without the screen-only parts, the scorecards and the
-    links to them."""
-    return _UNIT_LINK.sub(r"\1", _SCORECARDS.sub("", _SCREEN_ONLY.sub("", html)))
+    """The page (without the scorecards, which have a PDF of their own) as the decision PDF prints
+    it: without the screen-only parts and the links to the scorecards."""
+    return _UNIT_LINK.sub(r"\1", _SCREEN_ONLY.sub("", html))
 
 
 def with_scorecards(html: str, cards: str) -> str:
@@ -247,10 +246,10 @@ def with_scorecards(html: str, cards: str) -> str:
     return head + cards + end + tail
 
 
-def scorecards_print_html(html: str) -> str:
-    """The same page holding only the printed scorecards (departments and districts)."""
-    cards = _SCREEN_ONLY.sub("", _SCORECARDS.search(html).group(0))
-    page = _MAIN.sub(lambda m: m.group(1) + cards + m.group(2), html)
+def scorecards_print_html(html: str, cards: str) -> str:
+    """The report page holding only the printed scorecards (departments and districts)."""
+    printed = _SCREEN_ONLY.sub("", cards)
+    page = _MAIN.sub(lambda m: m.group(1) + printed + m.group(2), html)
     return page.replace("</head>", f"<style>{SCORECARDS_CSS}</style></head>", 1)
 
 

@@ -34,8 +34,8 @@ def build_report(year: int, build: str = "") -> list[Path]:
         decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1])
         scorecards = YearScorecards(context, out)
         printed = scorecards.cards(PRINTED_GROUPS)
-        cards = printer.submit(print_parts(scorecards_print_html(with_scorecards(
-            analysis, scorecards_html(context, printed)))), staging / names[2])
+        cards = printer.submit(print_parts(scorecards_print_html(analysis, scorecards_html(context, printed))),
+                               staging / names[2])
         rest = scorecards.cards(tuple(g for g in GROUPS if g not in PRINTED_GROUPS))
         html = with_scorecards(analysis, scorecards_html(context, printed + rest))
         (staging / names[0]).write_text(html, encoding="utf-8")
