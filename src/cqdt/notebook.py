@@ -207,7 +207,7 @@ class RankingRun:
                           for r in shaky.head(10).itertuples())
         if len(shaky) > 10:
             units += f" và {vn_int(len(shaky) - 10)} đơn vị khác"
-        return (f"**{label}:** {len(shaky)} đơn vị có thứ hạng chưa vững, tức là thay đổi từ {UNSTABLE_WIDTH} "
+        return (f"**{label}:** {vn_int(len(shaky))} đơn vị có thứ hạng chưa vững, tức là thay đổi từ {UNSTABLE_WIDTH} "
                 f"bậc trở lên khi trọng số các trụ cột thay đổi: {units}.")
 
     def district_map(self) -> str:
@@ -279,7 +279,7 @@ class RankingRun:
                 self._change_phrase(r) for r in fallers.itertuples()) + ".")
             new = frame.index[frame["total_change"].isna()]
             if len(new):
-                lines.append(f"Có {len(new)} đơn vị không có kết quả năm {previous}: "
+                lines.append(f"Có {vn_int(len(new))} đơn vị không có kết quả năm {previous}: "
                              + ", ".join(frame.loc[new, "name"]) + ".")
             lines.append("")
         return "\n".join(lines)
