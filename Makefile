@@ -20,19 +20,23 @@ endif
 B := build/$(YEAR)
 PILLARS := readiness presence interaction transaction transformation
 PARAMS := params/$(YEAR).yaml
-PREV := $(shell sed -n 's/^previous_year: *\([0-9]\{4\}\).*/\1/p' $(PARAMS) 2>/dev/null)
 INPUTS := $(wildcard data/$(YEAR)/*.xlsx)
-PREV_INPUTS := $(if $(PREV),$(wildcard data/$(PREV)/*.xlsx) params/$(PREV).yaml)
-CONFIG := $(PARAMS) $(wildcard catalogues/*.yaml config/*.yaml) data/reference/units.csv
-CODE := $(wildcard src/cqdt/*.py)
-RENDER_FILES := $(wildcard src/cqdt/templates/*.j2 src/cqdt/templates/nbconvert/cqdt/* src/cqdt/assets/*)
 PILLAR_INPUTS := $(PILLARS:%=$(B)/inputs/%.json)
 PILLAR_NOTEBOOKS := $(PILLARS:%=$(B)/notebooks/%.ipynb)
+PILLAR_MANIFESTS := $(PILLARS:%=$(B)/pillars/%/manifest.json)
 REPORT := report/$(YEAR)/bao-cao-cqdt-$(YEAR).pdf
 # report/<year>/ is replaced only by the render step's atomic publish; make tracks a stamp, so that
 # an interrupted build never makes make delete a published file.
 PUBLISHED := $(B)/.published
 
+# What each step depends on is what it read the last time it ran: every project file its process
+# and its notebook kernel opened (params, catalogue, registry, templates, geo data, the previous
+# year's workbooks, the package's modules), recorded by the step itself (src/cqdt/dependencies.py)
+# into $(DEPS)/<step>.d. A step without that record (first build, or a build from before) runs.
+DEPS := $(B)/deps
+-include $(wildcard $(DEPS)/*.d)
+recorded = --deps $(DEPS)/$(1).d --target $(2)
+unrecorded = $(if $(wildcard $(DEPS)/$(1).d),,FORCE)
 .PHONY: help setup report data validate forms collect test bench lab clean FORCE
 help: ## Liệt kê các lệnh
 	@echo "Các lệnh (YEAR mặc định là 2021):"
@@ -51,22 +55,25 @@ $(PARAMS):
 	@echo "Lỗi: chưa có tệp tham số $(PARAMS) cho năm $(YEAR)." >&2; exit 2
 
 # Validating and splitting the inputs; a pillar's file changes only when its own figures do.
-$(B)/inputs/.stamp: $(INPUTS) $(CONFIG) $(CODE) | $(SETUP)
+$(B)/inputs/.stamp: $(INPUTS) $(PARAMS) $(call unrecorded,ingest) | $(SETUP)
 	@mkdir -p $(@D)
-	@$(CQDT) ingest --year $(YEAR)
+	@$(CQDT) ingest --year $(YEAR) $(call recorded,ingest,$@)
 	@touch $@
-$(PILLAR_INPUTS): $(B)/inputs/.stamp
-	@test -f $@ || $(CQDT) ingest --year $(YEAR)
+$(PILLAR_INPUTS): $(B)/inputs/.stamp ;
 
-$(B)/notebooks/%.ipynb: notebooks/%.py $(B)/inputs/%.json $(CODE)
-	@$(CQDT) notebook --year $(YEAR) --name $* --output $@ $(QUIET_KERNEL)
+.SECONDEXPANSION:
+$(B)/notebooks/%.ipynb: notebooks/%.py $(B)/inputs/%.json $$(call unrecorded,$$*)
+	@$(CQDT) notebook --year $(YEAR) --name $* --output $@ $(call recorded,$*,$@) $(QUIET_KERNEL)
+# A pillar's outputs are rewritten only when they change: the ranking reruns only then.
+$(B)/pillars/%/manifest.json: $(B)/notebooks/%.ipynb ;
 
-$(B)/notebooks/ranking.ipynb: notebooks/ranking.py $(PILLAR_NOTEBOOKS) $(PREV_INPUTS) $(RENDER_FILES)
-	@$(CQDT) notebook --year $(YEAR) --name ranking --output $@ $(QUIET_KERNEL)
+$(B)/notebooks/ranking.ipynb: notebooks/ranking.py $(PILLAR_MANIFESTS) $(call unrecorded,ranking)
+	@$(CQDT) notebook --year $(YEAR) --name ranking --output $@ $(call recorded,ranking,$@) $(QUIET_KERNEL)
 
-$(PUBLISHED): $(B)/notebooks/ranking.ipynb $(RENDER_FILES) $(if $(wildcard $(REPORT)),,FORCE)
+$(PUBLISHED): $(B)/notebooks/ranking.ipynb $(PILLAR_NOTEBOOKS) $(call unrecorded,render) \
+		$(if $(wildcard $(REPORT)),,FORCE)
 	@echo "… dựng báo cáo HTML và PDF năm $(YEAR)"
-	@$(CQDT) render --year $(YEAR)
+	@$(CQDT) render --year $(YEAR) $(call recorded,render,$@)
 	@touch $@
 FORCE:
 

@@ -188,7 +188,7 @@ def open_in_browser(html: Path) -> dict[str, float]:
     """Seconds until the report page has loaded in headless Chromium, and its commune rows."""
     from playwright.sync_api import sync_playwright
 
-    from cqdt.pdf import CHROMIUM, CHROMIUM_ARGS
+    from cqdt.browser import CHROMIUM, CHROMIUM_ARGS
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

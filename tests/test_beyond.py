@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from cqdt.formatting import vn_signed
-from cqdt.pdf import CHROMIUM, CHROMIUM_ARGS
+from cqdt.browser import CHROMIUM, CHROMIUM_ARGS
 from cqdt.pipeline import load_year, score_year_directly
 from cqdt.robustness import rank_intervals
 

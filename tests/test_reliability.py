@@ -13,7 +13,7 @@ from playwright.sync_api import sync_playwright
 
 from cqdt import runner
 from cqdt.errors import CqdtError
-from cqdt.pdf import CHROMIUM, CHROMIUM_ARGS
+from cqdt.browser import CHROMIUM, CHROMIUM_ARGS
 from cqdt.render import publish
 
 from .conftest import ROOT, run_make, set_news_items

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 
-from cqdt.pdf import CHROMIUM, CHROMIUM_ARGS
+from cqdt.browser import CHROMIUM, CHROMIUM_ARGS
 
 SEED_FIGURES = ["117,69", "117,08", "148,43", "148,07", "127,61", "122,52", "60,90", "251 điểm cầu", "47/47",
                 "162/162", "52,13%", "147/282", "911", "hơn 4.830", "hơn 95%", "20/20", "17/17", "220/220",

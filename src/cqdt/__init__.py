@@ -2,7 +2,13 @@
 
 Stages, one module each: configuration (config, catalogue, units) → input and
 validation (inputs, province) → scoring per pillar (scoring) → consolidation and
-ranking (ranking, pipeline) → rendering (render, charts, formatting).
+ranking (ranking, pipeline) → rendering (fragments shown by the notebooks; render,
+scorecards, pdf and report for the assembled report). `dependencies` records what
+each build step reads, for make.
 """
 
+from .dependencies import start_in_kernel as _start_in_kernel
+
 __version__ = "0.1.0"
+
+_start_in_kernel()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -58,6 +59,8 @@ def build_parser() -> VietnameseParser:
         command.add_argument("--year", type=_year, required=True, help="năm đánh giá, ví dụ 2021")
         if name in ("ingest", "notebook", "render"):
             command.add_argument("--build", default="", help="thư mục dựng (mặc định build/<năm>)")
+            command.add_argument("--deps", default="", help="ghi các tệp bước này đã đọc thành tệp phụ thuộc cho make")
+            command.add_argument("--target", default="", help="đích make mà tệp phụ thuộc mô tả")
         if name == "notebook":
             command.add_argument("--name", required=True, help="tên sổ tay trong notebooks/ (không có .py)")
             command.add_argument("--output", required=True, help="tệp .ipynb kết quả")
@@ -73,6 +76,8 @@ def build_parser() -> VietnameseParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if getattr(args, "deps", ""):
+            return _recording_reads(args)
         return COMMANDS[args.command](args)
     except CqdtError as error:
         print(error.report(), file=sys.stderr)
@@ -84,6 +89,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Lỗi không mong đợi khi chạy lệnh «{args.command}». Chi tiết kỹ thuật đã ghi vào {LOG}.",
               file=sys.stderr)
         return 3
+
+
+def _recording_reads(args) -> int:
+    """Run a build step and write what it read as make's dependency file (only when it succeeds)."""
+    from . import dependencies
+    from .pipeline import resolve_build
+
+    if not args.target:
+        raise CqdtError("tùy chọn --deps cần kèm --target (đích make mà tệp phụ thuộc mô tả)")
+    depfile = Path(args.deps).absolute()
+    kernel_sink = depfile.with_name(depfile.name + ".kernel")
+    kernel_sink.unlink(missing_ok=True)
+    dependencies.start(PROJECT_ROOT)
+    if args.command == "notebook":
+        os.environ[dependencies.SINK_VARIABLE] = str(kernel_sink)
+    status = COMMANDS[args.command](args)
+    if status == 0:
+        reads = dependencies.recorded_reads(resolve_build(args.year, args.build), kernel_sink)
+        dependencies.write_depfile(depfile, args.target, reads, PROJECT_ROOT)
+    kernel_sink.unlink(missing_ok=True)
+    return status
 
 
 def _validate(args) -> int:

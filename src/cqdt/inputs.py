@@ -64,7 +64,9 @@ def open_values(path: Path):
     if not path.is_file():
         raise CqdtError(Issue("không tìm thấy tệp số liệu", file=path))
     try:
-        return CalamineWorkbook.from_path(str(path))
+        # Read through Python's open (not calamine's own), so that the build records the workbook as read.
+        with open(path, "rb") as handle:
+            return CalamineWorkbook.from_filelike(handle)
     except (CalamineError, OSError, ValueError):
         raise CqdtError(Issue("tệp không phải bảng tính Excel (.xlsx) hợp lệ", file=path)) from None
 

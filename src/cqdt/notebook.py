@@ -19,7 +19,7 @@ from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_j
                        score_year_directly, write_if_changed, write_pillar_result)
 from .province import Indicator
 from .provenance import provenance
-from .render import PILLAR_SHORT, appendix_html, decision_html, environment, methodology_html, points_table_html
+from .fragments import PILLAR_SHORT, appendix_html, decision_html, environment, methodology_html, points_table_html
 from .robustness import UNSTABLE_WIDTH, rank_intervals
 
 BARS_UP_TO = 60  # larger groups are charted as a distribution

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import re
-import subprocess
 import threading
 from concurrent.futures import Future
 from datetime import date
@@ -20,23 +18,12 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
+from .browser import CHROMIUM, CHROMIUM_ARGS
 from .errors import CqdtError
 from .printparts import continued, print_parts
 
-CHROMIUM = os.environ.get("CQDT_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run"]
 # Skia stamps the wall-clock time into /CreationDate and /ModDate; everything else is stable.
 _PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]*\)")
-
-
-def chromium_version() -> str:
-    try:
-        return subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, check=True,
-                              timeout=30).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "không tìm thấy"
 
 
 class Printer:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .catalogue import GROUPS, Catalogue, load_catalogue
 from .config import PROJECT_ROOT, YearParams, load_params, resolve_inside
+from .dependencies import note_output
 from .errors import CqdtError, Issue
 from .inputs import read_group, read_province
 from .province import IndicatorSpec, compute_indicator, load_indicator_specs
@@ -78,6 +79,7 @@ def sha256(path: Path) -> str:
 
 def write_if_changed(path: Path, text: str) -> bool:
     """Write atomically and only when the content differs (keeps make's timestamps honest)."""
+    note_output(path)
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from importlib import metadata
 
 from . import __version__
 from .config import PROJECT_ROOT
-from .pdf import chromium_version
+from .browser import chromium_version
 from .pipeline import Year, sha256
 
 KEY_PACKAGES = ["pandas", "openpyxl", "pydantic", "papermill", "nbconvert", "matplotlib", "playwright", "jupytext"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import jupytext
 import nbformat
 import papermill
+from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from .config import PROJECT_ROOT
@@ -44,17 +46,43 @@ def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
         raise CqdtError(Issue(f"sổ tay «{name}» không có tham số {', '.join(unknown)}; các tham số hợp lệ: "
                               f"{', '.join(sorted(declared))}"))
     try:
-        papermill.execute_notebook(str(source), str(partial), parameters=parameters, kernel_name="python3",
-                                   progress_bar=False, cwd=str(NOTEBOOKS), log_output=False)
+        with tempfile.TemporaryDirectory(prefix="cqdt-kernel-") as sockets:
+            papermill.execute_notebook(str(source), str(partial), parameters=parameters, kernel_name="python3",
+                                       progress_bar=False, cwd=str(NOTEBOOKS), log_output=False,
+                                       kernel_manager_class=ipc_kernel_manager(sockets))
     except PapermillExecutionError as error:
         # papermill inserted one cell (the injected parameters) before the failing one, so the
         # 0-based index in the executed notebook is the 1-based position in the source notebook.
         raise CqdtError(Issue(f"sổ tay «{name}» lỗi ở ô số {error.cell_index} (ô bắt đầu bằng "
                               f"«{_first_line(error.source)}») ({error.ename}): {_detail(error.evalue)}")) from None
+    except (DeadKernelError, RuntimeError) as error:
+        if not isinstance(error, DeadKernelError) and "kernel" not in str(error).lower():
+            raise
+        raise CqdtError(Issue(f"nhân Python (kernel) của sổ tay «{name}» đã dừng hoặc không khởi động được "
+                              f"({type(error).__name__}: {_detail(str(error))}); hãy chạy lại lệnh")) from None
     finally:
         source.unlink(missing_ok=True)
     os.replace(partial, output)
     return output
+
+
+def ipc_kernel_manager(sockets: str):
+    """A kernel manager whose kernel talks to papermill through socket files in `sockets`, a folder of
+    its own, instead of TCP ports: two kernels started at once under `make -j2` could pick the same
+    free port, and one died with «ZMQError: Address already in use»."""
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    class IpcKernelManager(AsyncKernelManager):
+        @default("transport")
+        def _default_transport(self) -> str:
+            return "ipc"
+
+        @default("ip")
+        def _default_ip(self) -> str:
+            return os.path.join(sockets, "kernel")
+
+    return IpcKernelManager
 
 
 def _detail(text: str) -> str:

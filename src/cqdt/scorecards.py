@@ -10,7 +10,7 @@ import pandas as pd
 from .catalogue import GROUPS
 from .formatting import vn_number, vn_percent, vn_signed
 from .pipeline import Year, read_pillar_outputs
-from .render import PILLAR_SHORT, environment
+from .fragments import PILLAR_SHORT, environment
 
 _EPSILON = 1e-9
 # Groups whose cards also go to the scorecards PDF; the communes' are in the HTML only.
