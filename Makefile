@@ -37,10 +37,10 @@ DEPS := $(B)/deps
 -include $(wildcard $(DEPS)/*.d)
 recorded = --deps $(DEPS)/$(1).d --target $(2)
 unrecorded = $(if $(wildcard $(DEPS)/$(1).d),,FORCE)
-.PHONY: help setup report data validate forms collect test bench lab clean FORCE
+.PHONY: help setup report data validate forms collect test test-fast bench lab clean FORCE
 help: ## Liệt kê các lệnh
 	@echo "Các lệnh (YEAR mặc định là 2021):"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 setup: $(SETUP) ## Cài môi trường (gói Debian, Python theo requirements.lock)
 $(SETUP): requirements.lock pyproject.toml scripts/setup.sh
@@ -90,8 +90,12 @@ collect: $(SETUP) ## Kiểm tra, tổng hợp phiếu đã nhận: make collect 
 	@test -n "$(FORMS)" || { echo "Lỗi: cần chỉ thư mục phiếu, ví dụ make collect YEAR=$(YEAR) FORMS=phieu-da-nhan" >&2; exit 2; }
 	@$(CQDT) collect --year $(YEAR) --forms "$(FORMS)"
 
-test: $(SETUP) ## Chạy toàn bộ kiểm thử
-	@$(PY) -m pytest -q
+test: $(SETUP) ## Chạy toàn bộ kiểm thử (in thời gian chạy)
+	@start=$$(date +%s); status=0; $(PY) -m pytest -q -n 2 --dist loadscope || status=$$?; \
+	echo "Thời gian kiểm thử: $$(( $$(date +%s) - start )) giây"; exit $$status
+
+test-fast: $(SETUP) ## Chạy nhanh các kiểm thử đơn vị (không dựng báo cáo, không kernel, không Chromium)
+	@$(PY) -m pytest -q -m "not slow" -n 2
 
 bench: $(SETUP) ## Đo thời gian dựng so với mức sàn của sổ tay (in bảng kết quả)
 	@$(PY) bench/bench.py

@@ -1,7 +1,17 @@
-"""Shared fixtures: the real project, its built 2021 report, and throw-away copies of it."""
+"""Shared fixtures: the real project, one built copy of it per test session, and throw-away copies.
+
+No test builds in the working tree: each year is built once per session, in a copy of the project
+of its own shared by the test workers, and a test that edits a built project gets its own copy of
+that build, timestamps kept, so that its first `make report` has nothing to do. Copies run their own code (PYTHONPATH), so an
+edit of a copy's src/ is an edit of the code its build runs.
+
+Tests that build, run a notebook kernel or start Chromium are marked `slow` here, from the fixtures
+they use or their own mark; `make test-fast` runs the others.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,28 +21,89 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 COPY_IGNORE = shutil.ignore_patterns(".venv", "build", "report", ".git", "__pycache__", "*.egg-info",
-                                     ".pytest_cache")
+                                     ".pytest_cache", "forms")
+BUILDING_FIXTURES = {"built_project", "built_2022", "project_copy"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if BUILDING_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def project_env(root: Path) -> dict[str, str]:
+    """The environment of a command run in a project copy: its own root and its own code."""
+    return {**os.environ, "CQDT_ROOT": str(root), "PYTHONPATH": str(root / "src")}
 
 
 def run_make(root: Path, *targets: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CQDT_ROOT": str(root)}
-    result = subprocess.run(["make", "-C", str(root), *targets], capture_output=True, text=True, env=env)
+    result = subprocess.run(["make", "-C", str(root), *targets], capture_output=True, text=True,
+                            env=project_env(root))
     if check and result.returncode != 0:
         raise AssertionError(f"make {' '.join(targets)} failed:\n{result.stdout}\n{result.stderr}")
     return result
 
 
+def copy_project(destination: Path) -> Path:
+    shutil.copytree(ROOT, destination, ignore=COPY_IGNORE)
+    os.symlink(ROOT / ".venv", destination / ".venv")
+    return destination
+
+
+def shared_folder(factory: pytest.TempPathFactory) -> Path:
+    """The session's temporary folder, shared by the test workers (pytest-xdist) when there are some."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def built_once(factory: pytest.TempPathFactory, year: int) -> Path:
+    """A copy of the project with `year` built, made by the first worker that needs it; the others
+    wait for it and read it. Each year has a copy of its own: no test copies a folder being built."""
+    from filelock import FileLock
+
+    shared = shared_folder(factory)
+    root = shared / f"built-{year}" / "project"
+    with FileLock(str(shared / f"built-{year}.lock")):
+        if not (root.parent / "done").exists():
+            shutil.rmtree(root.parent, ignore_errors=True)
+            copy_project(root)
+            run_make(root, "report", f"YEAR={year}")
+            (root.parent / "done").touch()
+    return root
+
+
 @pytest.fixture(scope="session")
-def built_2021() -> Path:
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The project copy in which 2021 is built (once for the whole session)."""
+    return built_once(tmp_path_factory, 2021)
+
+
+@pytest.fixture(scope="session")
+def built_2021(built_project: Path) -> Path:
     """The 2021 report, built through the README's command."""
-    run_make(ROOT, "report", "YEAR=2021")
-    return ROOT / "report" / "2021"
+    return built_project / "report" / "2021"
 
 
 @pytest.fixture(scope="session")
-def built_2022() -> Path:
-    run_make(ROOT, "report", "YEAR=2022")
-    return ROOT / "report" / "2022"
+def built_2022(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return built_once(tmp_path_factory, 2022) / "report" / "2022"
+
+
+def copy_built(built: Path, destination: Path) -> Path:
+    """A copy of a built project, timestamps kept, so that make finds nothing to do in it."""
+    shutil.copytree(built, destination, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
+    return destination
+
+
+@pytest.fixture
+def built_copy(built_2021: Path, tmp_path: Path) -> Path:
+    """A copy of the session's built project (2021 built) for a test to edit."""
+    return copy_built(built_2021.parents[1], tmp_path / "project")
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    return copy_project(tmp_path / "project")
 
 
 def set_news_items(root: Path, value: int) -> tuple[str, int]:
@@ -51,12 +122,39 @@ def set_news_items(root: Path, value: int) -> tuple[str, int]:
     return sheet.cell(row=3, column=1).value, previous
 
 
-def copy_project(destination: Path) -> Path:
-    shutil.copytree(ROOT, destination, ignore=COPY_IGNORE)
-    os.symlink(ROOT / ".venv", destination / ".venv")
-    return destination
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    """`python -m cqdt ARGS` for the project at `root`, in a child forked from the test process.
 
+    The child drops the package from its modules and imports it afresh with CQDT_ROOT set, as a new
+    process would; only the libraries (pandas, pydantic, openpyxl), imported once here, are shared,
+    which makes a case of the bad-input corpus cost a fraction of a second instead of two."""
+    import io
+    import sys
+    from contextlib import redirect_stderr, redirect_stdout
 
-@pytest.fixture
-def project_copy(tmp_path: Path) -> Path:
-    return copy_project(tmp_path / "project")
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover — the child reports through the pipe and never returns
+        status, out, err = 3, io.StringIO(), io.StringIO()
+        try:
+            os.close(read_end)
+            os.environ["CQDT_ROOT"] = str(root)
+            for name in [m for m in sys.modules if m == "cqdt" or m.startswith("cqdt.")]:
+                del sys.modules[name]
+            from cqdt.cli import main
+
+            with redirect_stdout(out), redirect_stderr(err):
+                try:
+                    status = main(list(args))
+                except SystemExit as leaving:
+                    status = leaving.code if isinstance(leaving.code, int) else 2
+        finally:
+            payload = json.dumps({"status": status, "stdout": out.getvalue(), "stderr": err.getvalue()})
+            with os.fdopen(write_end, "w", encoding="utf-8") as pipe:
+                pipe.write(payload)
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, encoding="utf-8") as pipe:
+        result = json.loads(pipe.read())
+    os.waitpid(child, 0)
+    return subprocess.CompletedProcess(["cqdt", *args], result["status"], result["stdout"], result["stderr"])

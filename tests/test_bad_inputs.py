@@ -1,9 +1,6 @@
 """Every case of the bad-input corpus (tests/bad_inputs/cases.yaml) is rejected clearly."""
 
-import os
 import shutil
-import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -11,7 +8,7 @@ import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yaml").read_text(encoding="utf-8"))
 PROJECT_PARTS = ["params", "catalogues", "config", "data"]
@@ -83,8 +80,7 @@ def test_bad_input_is_rejected_clearly(case, tmp_path):
     project = small_copy(tmp_path / "project")
     for edit in case.get("edits", [case["edit"]] if "edit" in case else []):
         apply(project / case["file"], edit)
-    result = subprocess.run([sys.executable, "-m", "cqdt", "validate", "--year", str(case.get("year", 2021))],
-                            capture_output=True, text=True, env={**os.environ, "CQDT_ROOT": str(project)})
+    result = run_cli(project, "validate", "--year", str(case.get("year", 2021)))
     shown = result.stdout + result.stderr
     assert result.returncode == case.get("status", 2), shown
     missing = [text for text in case["expect"] if str(text) not in shown]

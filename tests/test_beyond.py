@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from cqdt.formatting import vn_signed
 from cqdt.browser import CHROMIUM, CHROMIUM_ARGS
+from cqdt.formatting import vn_signed
 from cqdt.pipeline import load_year, score_year_directly
 from cqdt.robustness import rank_intervals
 

@@ -14,6 +14,9 @@ from cqdt.scoring import score_pillar
 
 from .conftest import ROOT
 
+# Writes, fills and reads back a form per unit (257 workbooks): integration, not the fast tier.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def year():

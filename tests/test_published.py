@@ -91,6 +91,7 @@ def cell_values(path: Path) -> dict:
     return {name: list(book[name].iter_rows(values_only=True)) for name in book.sheetnames}
 
 
+@pytest.mark.slow  # regenerates a year's workbooks
 @pytest.mark.parametrize("year", [2021, 2022])
 def test_generator_rerun_gives_identical_cells(tmp_path, year):
     generate_year(year, tmp_path, load_params(year))

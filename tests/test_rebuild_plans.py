@@ -1,0 +1,56 @@
+"""Rebuild plans: which steps rerun after an edit, by real builds (a pillar whose outputs did not
+change does not rerun the ranking, which no dry run can show), and the previous year's workbooks
+reaching the comparison."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cqdt.formatting import vn_signed
+
+from .conftest import copy_built, set_news_items
+from .test_rebuild import EVERYTHING, build, decision_pdf, html_text, pdf_text, readers, replace_in
+
+
+def test_previous_years_workbook_reaches_the_comparison(built_2022: Path, tmp_path: Path):
+    root = copy_built(built_2022.parents[1], tmp_path / "project")
+    table = pd.read_csv(root / "build/2022/results/department.csv", dtype={"code": str}).set_index("code")
+    before = table.loc["SBN02", "total_change"]
+    assert readers(root, "data/2021/so-ban-nganh.xlsx", 2022) == {"ranking"}
+    set_news_items(root, 0)  # Sở Tài chính had fewer 2021 points, so its 2022 change grows
+    assert build(root, 2022) == {"ranking", "render"}
+    table = pd.read_csv(root / "build/2022/results/department.csv", dtype={"code": str}).set_index("code")
+    after = table.loc["SBN02", "total_change"]
+    assert after > before
+    shown = vn_signed(after, 3)
+    assert shown in html_text(root, 2022) and shown in decision_pdf(root, 2022)
+
+
+def test_rebuild_plans_of_template_notebook_data_and_code_edits(built_copy: Path):
+    root = built_copy
+    replace_in(root / "src/cqdt/templates/scorecards.html.j2", "</section>", "<p>Ghi chú mẫu phiếu</p></section>")
+    assert build(root) == {"render"}
+    assert "Ghi chú mẫu phiếu" in html_text(root)
+    assert "Ghi chú mẫu phiếu" in pdf_text(root / "report/2021/phieu-ket-qua-don-vi-2021.pdf")
+
+    replace_in(root / "notebooks/presence.py", "## 2. Mức độ hiện diện", "## 2. Mức độ hiện diện (đã sửa)")
+    assert build(root) == {"presence", "render"}  # its outputs did not change: no ranking
+    assert "Mức độ hiện diện (đã sửa)" in html_text(root) and "Mức độ hiện diện (đã sửa)" in decision_pdf(root)
+
+    before = pd.read_csv(root / "build/2021/results/department.csv", dtype={"code": str}).set_index("code")
+    code, items = set_news_items(root, 12)  # fewer news items, fewer presence points
+    assert build(root) == {"ingest", "presence", "ranking", "render"}
+    after = pd.read_csv(root / "build/2021/results/department.csv", dtype={"code": str}).set_index("code")
+    # P_CAPNHAT gives 0,02 points per item, capped at 4.
+    expected = before.loc[code, "presence"] - min(items * 0.02, 4) + 12 * 0.02
+    assert after.loc[code, "presence"] == pytest.approx(expected, abs=1e-9)
+    assert build(root) == set()
+
+    # An edit of code reruns the steps that imported it: render code only the render (as the
+    # template edit above showed), scoring code every step (the render imports it through the
+    # pipeline's file contracts).
+    assert readers(root, "src/cqdt/render.py") == readers(root, "src/cqdt/pdf.py") == {"render"}
+    assert readers(root, "src/cqdt/scoring.py") == EVERYTHING
