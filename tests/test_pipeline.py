@@ -5,9 +5,11 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import jupytext
+import nbformat
 import pandas as pd
 import pytest
 from nbclient import NotebookClient
@@ -72,6 +74,33 @@ def test_a_failing_cell_names_the_notebook_and_the_cell(project_copy, monkeypatc
     assert "sổ tay «broken» lỗi ở ô số 3 (ô bắt đầu bằng «raise ValueError" in message
     assert message.endswith("(ValueError): số liệu hỏng")
     assert not (tmp_path / "broken.ipynb").exists()
+
+
+def test_a_kernel_that_dies_is_named_in_vietnamese(project_copy, monkeypatch, tmp_path):
+    dying = project_copy / "notebooks" / "dying.py"
+    dying.write_text('# %% tags=["parameters"]\nyear = 2021\n\n# %%\nimport os\nos._exit(1)\n', encoding="utf-8")
+    monkeypatch.setattr(runner, "NOTEBOOKS", project_copy / "notebooks")
+    with pytest.raises(CqdtError) as caught:
+        runner.execute("dying", tmp_path / "dying.ipynb", {"year": 2021})
+    message = str(caught.value.issues[0])
+    assert message.startswith("nhân Python (kernel) của sổ tay «dying» đã dừng hoặc không khởi động được")
+    assert not (tmp_path / "dying.ipynb").exists()
+
+
+def test_kernels_started_together_talk_through_sockets_of_their_own(project_copy, monkeypatch, tmp_path):
+    """Two kernels at once (as under make -j2) cannot pick the same TCP port: they use socket files,
+    each in its own folder."""
+    manager = runner.ipc_kernel_manager(str(tmp_path / "sockets"))(kernel_name="python3")
+    assert manager.transport == "ipc" and manager.ip == str(tmp_path / "sockets" / "kernel")
+    quick = project_copy / "notebooks" / "quick.py"
+    quick.write_text('# %% tags=["parameters"]\nyear = 2021\n\n# %%\nyear * 2\n', encoding="utf-8")
+    monkeypatch.setattr(runner, "NOTEBOOKS", project_copy / "notebooks")
+    outputs = [tmp_path / f"quick-{i}.ipynb" for i in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda out: runner.execute("quick", out, {"year": 2021}), outputs))
+    for output in outputs:
+        cells = nbformat.read(output, as_version=4).cells
+        assert cells[-1].outputs[0]["data"]["text/plain"] == "4042"
 
 
 def run_as_in_jupyterlab(root: Path, name: str) -> None:
