@@ -6,8 +6,13 @@ this machine in one run of this script:
                pipeline has, scheduled like make (pillars two at a time, then ranking), plus
                rendering an empty document as the report is rendered
                (nbconvert with the project's template, then Chromium printing the PDF);
-  cold         `make report YEAR=2021` after removing build/ (environment installed);
+  render floor the empty document alone, rendered and printed as the report is;
+  cold         `make report YEAR=2021` after removing build/ (environment installed), with where
+               its time goes: each step's own record (build/2021/timings/<step>.json) split into
+               the step's start (Python, its imports), kernel start, kernel imports, work in the
+               cells, and the end (saving, recording what the step read);
   no-op        the same command again, nothing changed;
+  render only  after an edit of the report's stylesheet (the render step only reruns);
   one pillar   after changing one cell of one pillar's input, and which notebooks reran;
   national     a synthetic year at the scale of a whole country (1.300 departments, 700 districts,
                10.600 communes, written by the project's generator): wall time, peak memory of the
@@ -18,6 +23,7 @@ this machine in one run of this script:
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -61,11 +67,13 @@ def summary(values: list[float], unit: str = " s", decimals: int = 2) -> str:
 def project_copy(folder: Path) -> Path:
     shutil.copytree(ROOT, folder, ignore=IGNORE)
     os.symlink(ROOT / ".venv", folder / ".venv")
+    # The copy runs its own code: compiled once here, as an installed package is, not in the build.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(folder / "src")], check=True)
     return folder
 
 
 def make(root: Path) -> str:
-    env = {**os.environ, "CQDT_ROOT": str(root)}
+    env = {**os.environ, "CQDT_ROOT": str(root), "PYTHONPATH": str(root / "src")}  # the copy's own code
     done = subprocess.run(["make", "-C", str(root), "report", "YEAR=2021"], capture_output=True, text=True,
                           env=env, check=True)
     return done.stdout + done.stderr
@@ -100,18 +108,62 @@ def render_empty(folder: Path) -> None:
                     str(folder / "empty.pdf")], check=True, capture_output=True)
 
 
-def floor_once(folder: Path) -> float:
+def floor_once(folder: Path) -> tuple[float, float]:
+    """The floor of a whole build, and of its render step alone."""
     sources = [folder / f"empty-{i}.ipynb" for i in range(len(PILLARS) + 1)]  # the pillars and ranking
     for source in sources:
         empty_notebook(source)
 
-    def schedule() -> None:
+    def notebooks() -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(lambda s: run_empty(s, s.with_suffix(".out.ipynb")), sources[:len(PILLARS)]))
         for source in sources[len(PILLARS):]:
             run_empty(source, source.with_suffix(".out.ipynb"))
-        render_empty(folder)
-    return timed(schedule)
+    notebook_floor = timed(notebooks)
+    render_floor = timed(lambda: render_empty(folder))
+    return notebook_floor + render_floor, render_floor
+
+
+PHASES = ["khởi động bước", "khởi động kernel", "nạp thư viện trong kernel", "tính toán trong các ô", "kết thúc"]
+
+
+def step_phases(record: dict) -> dict[str, float]:
+    """A step's seconds by phase, from its timing record (see cqdt.timing)."""
+    at = {m["label"]: m["at"] for m in record["marks"]}
+    total = record["seconds"]
+    if "first cell started" not in at:  # ingest, render: their own moments
+        return {"tổng": total}
+    return {"tổng": total, PHASES[0]: at["papermill start"],
+            PHASES[1]: at["first cell started"] - at["papermill start"],
+            PHASES[2]: at["kernel: helpers imported"] - at["first cell started"],
+            PHASES[3]: at["last cell ended"] - at["kernel: helpers imported"],
+            PHASES[4]: total - at["last cell ended"]}
+
+
+def read_timings(root: Path) -> dict[str, dict]:
+    folder = root / "build" / "2021" / "timings"
+    return {path.stem: json.loads(path.read_text(encoding="utf-8")) for path in folder.glob("*.json")}
+
+
+def print_breakdown(runs: list[dict[str, dict]]) -> None:
+    """Median seconds per step and phase over the cold builds, in the order the steps started."""
+    first = runs[0]
+    steps = sorted(first, key=lambda name: first[name]["started"])
+    print("\nThời gian từng bước của lần dựng từ đầu (trung vị, giây):")
+    print(f"  {'bước':16} {'tổng':>6}  " + "  ".join(PHASES))
+    for step in steps:
+        phases = [step_phases(run[step]) for run in runs if step in run]
+        row = {key: statistics.median(p[key] for p in phases) for key in phases[0]}
+        cells = "  ".join(f"{number(row[p]) if p in row else '':>{len(p)}}" for p in PHASES)
+        print(f"  {step:16} {number(row['tổng']):>6}  {cells}")
+    for step in ("ingest", "render"):
+        marks = [m for m in first[step]["marks"] if m["label"] != "import cqdt"]
+        print(f"  {step}: " + "; ".join(f"{m['label']} lúc {number(m['at'])} s" for m in marks))
+
+
+def change_stylesheet(root: Path, run: int) -> None:
+    with (root / "src/cqdt/assets/report.css").open("a", encoding="utf-8") as css:
+        css.write(f"\n/* bench {run} */\n")
 
 
 def change_one_pillar(root: Path, value: int) -> None:
@@ -125,7 +177,7 @@ def change_one_pillar(root: Path, value: int) -> None:
 
 def national_project(folder: Path) -> Path:
     root = project_copy(folder)
-    env = {**os.environ, "CQDT_ROOT": str(root)}
+    env = {**os.environ, "CQDT_ROOT": str(root), "PYTHONPATH": str(root / "src")}
     code = ("from pathlib import Path; from cqdt.generate import synthetic_registry; "
             f"synthetic_registry(Path('data/reference/units.csv'), {NATIONAL_SIZE['departments']}, "
             f"{NATIONAL_SIZE['districts']}, {NATIONAL_SIZE['communes']}); "
@@ -145,7 +197,7 @@ def national_once(root: Path) -> dict[str, float]:
     import psutil
 
     shutil.rmtree(root / "build", ignore_errors=True)
-    env = {**os.environ, "CQDT_ROOT": str(root)}
+    env = {**os.environ, "CQDT_ROOT": str(root), "PYTHONPATH": str(root / "src")}
     largest = together = 0
     with tempfile.TemporaryFile() as log:
         start = time.perf_counter()
@@ -216,33 +268,55 @@ def print_national(results: list[dict[str, float]]) -> None:
 
 
 def main() -> None:
-    floors, colds, noops, ones, reran = [], [], [], [], set()
+    floors, render_floors, colds, noops, renders, ones, timings = [], [], [], [], [], [], []
+    reran_render, reran_one = set(), set()
     with tempfile.TemporaryDirectory() as scratch:
         root = project_copy(Path(scratch) / "project")
         for run in range(RUNS):
             folder = Path(scratch) / f"floor-{run}"
             folder.mkdir()
-            floors.append(floor_once(folder))
+            floor, render_floor = floor_once(folder)
+            floors.append(floor)
+            render_floors.append(render_floor)
             shutil.rmtree(root / "build", ignore_errors=True)
             colds.append(timed(lambda: make(root)))
+            timings.append(read_timings(root))
             noops.append(timed(lambda: make(root)))
+            change_stylesheet(root, run)
+            output = []
+            renders.append(timed(lambda: output.append(make(root))))
+            reran_render = steps_run(output[0])
             change_one_pillar(root, 40 + run)
             output = []
             ones.append(timed(lambda: output.append(make(root))))
-            reran = {n for n in [*PILLARS, "ranking"] if f"chạy sổ tay {n} " in output[0]}
-    floor = statistics.median(floors)
+            reran_one = steps_run(output[0])
+    floor, render_floor = statistics.median(floors), statistics.median(render_floors)
     print(f"Máy: {os.cpu_count()} lõi; Python {sys.version.split()[0]}; {RUNS} lần đo mỗi chỉ số "
           "(trung vị, nhỏ nhất, lớn nhất)\n")
     print(f"{f'mức sàn ({len(PILLARS) + 1} sổ tay rỗng + dựng tài liệu rỗng)':48} {summary(floors)}")
+    print(f"{'mức sàn của bước dựng báo cáo (tài liệu rỗng)':48} {summary(render_floors)}")
     print(f"{'dựng từ đầu: make report YEAR=2021':48} {summary(colds)}  = "
           f"{number(statistics.median(colds) / floor)} × mức sàn")
     print(f"{'dựng lại khi không có gì thay đổi':48} {summary(noops)}")
+    print(f"{'dựng lại sau khi sửa bảng định dạng (CSS)':48} {summary(renders)}  = "
+          f"{number(statistics.median(renders) / render_floor)} × mức sàn dựng báo cáo; "
+          f"bước chạy lại: {', '.join(sorted(reran_render))}")
     print(f"{'dựng lại sau khi đổi số liệu một trụ cột':48} {summary(ones)}  "
-          f"sổ tay chạy lại: {', '.join(n for n in [*PILLARS, 'ranking'] if n in reran)}")
+          f"bước chạy lại: {', '.join(s for s in ['ingest', *PILLARS, 'ranking', 'render'] if s in reran_one)}")
+    print_breakdown(timings)
     if NATIONAL_RUNS:
         with tempfile.TemporaryDirectory() as scratch:
             root = national_project(Path(scratch) / "national")
             print_national([national_once(root) for _ in range(NATIONAL_RUNS)])
+
+
+def steps_run(output: str) -> set[str]:
+    steps = {name for name in [*PILLARS, "ranking"] if f"chạy sổ tay {name} " in output}
+    if "nạp số liệu" in output:
+        steps.add("ingest")
+    if "dựng báo cáo" in output:
+        steps.add("render")
+    return steps
 
 
 if __name__ == "__main__":

@@ -4,11 +4,14 @@ Stages, one module each: configuration (config, catalogue, units) → input and
 validation (inputs, province) → scoring per pillar (scoring) → consolidation and
 ranking (ranking, pipeline) → rendering (fragments shown by the notebooks; render,
 scorecards, pdf and report for the assembled report). `dependencies` records what
-each build step reads, for make.
+each build step reads, for make; `timing`, where its time goes, for make bench.
 """
 
-from .dependencies import start_in_kernel as _start_in_kernel
+from . import timing as _timing
+from .dependencies import start_in_kernel as _record_reads_in_kernel
 
 __version__ = "0.1.0"
 
-_start_in_kernel()
+_timing.start_in_kernel()
+_timing.mark("import cqdt")
+_record_reads_in_kernel()

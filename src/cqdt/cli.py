@@ -9,8 +9,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from .config import PROJECT_ROOT, check_year
 from .errors import CqdtError
+from .paths import PROJECT_ROOT, check_year
 
 LOG = PROJECT_ROOT / "build" / "cqdt.log"
 
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if getattr(args, "deps", ""):
-            return _recording_reads(args)
+            return _build_step(args)
         return COMMANDS[args.command](args)
     except CqdtError as error:
         print(error.report(), file=sys.stderr)
@@ -91,24 +91,32 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
-def _recording_reads(args) -> int:
-    """Run a build step and write what it read as make's dependency file (only when it succeeds)."""
-    from . import dependencies
-    from .pipeline import resolve_build
+def _build_step(args) -> int:
+    """Run a build step for make: write what it read as make's dependency file, and where its time
+    went to build/<year>/timings/<step>.json (only when it succeeds)."""
+    from . import dependencies, timing
+    from .paths import resolve_build
 
     if not args.target:
         raise CqdtError("tùy chọn --deps cần kèm --target (đích make mà tệp phụ thuộc mô tả)")
+    started = timing.process_started()
     depfile = Path(args.deps).absolute()
-    kernel_sink = depfile.with_name(depfile.name + ".kernel")
-    kernel_sink.unlink(missing_ok=True)
+    kernel_reads, kernel_times = (depfile.with_name(f"{depfile.stem}.{kind}") for kind in ("reads", "times"))
+    for sink in (kernel_reads, kernel_times):
+        sink.unlink(missing_ok=True)
     dependencies.start(PROJECT_ROOT)
     if args.command == "notebook":
-        os.environ[dependencies.SINK_VARIABLE] = str(kernel_sink)
+        os.environ[dependencies.SINK_VARIABLE] = str(kernel_reads)
+        os.environ[timing.SINK_VARIABLE] = str(kernel_times)
     status = COMMANDS[args.command](args)
     if status == 0:
-        reads = dependencies.recorded_reads(resolve_build(args.year, args.build), kernel_sink)
+        build = resolve_build(args.year, args.build)
+        reads = dependencies.recorded_reads(build, kernel_reads)
         dependencies.write_depfile(depfile, args.target, reads, PROJECT_ROOT)
-    kernel_sink.unlink(missing_ok=True)
+        timing.write(build / "timings" / f"{depfile.stem}.json", depfile.stem, started,
+                     timing.kernel_marks(kernel_times))
+    for sink in (kernel_reads, kernel_times):
+        sink.unlink(missing_ok=True)
     return status
 
 
@@ -125,7 +133,7 @@ def _validate(args) -> int:
 
 
 def _ingest(args) -> int:
-    from .pipeline import resolve_build
+    from .paths import resolve_build
     from .pipeline import ingest, load_year
 
     changed = ingest(load_year(args.year), resolve_build(args.year, args.build))

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .errors import CqdtError, Issue
+from .paths import PROJECT_ROOT, check_year, resolve_inside
 from .yamlio import load_model
-
-# The project folder; CQDT_ROOT points elsewhere (a copy of the project, as the tests use).
-PROJECT_ROOT = Path(os.environ.get("CQDT_ROOT") or Path(__file__).resolve().parents[2]).resolve()
 
 
 class Strict(BaseModel):
@@ -91,21 +87,6 @@ class YearParams(Strict):
 
     def catalogue_path(self) -> Path:
         return resolve_inside(f"catalogues/{self.catalogue}.yaml")
-
-
-def resolve_inside(relative: str, root: Path = PROJECT_ROOT) -> Path:
-    """A project path that cannot escape the project folder (params are user input)."""
-    path = (root / relative).resolve()
-    if root.resolve() not in path.parents and path != root.resolve():
-        where = "thư mục dự án" if root == PROJECT_ROOT else f"thư mục {root.name}/ của dự án"
-        raise CqdtError(Issue(f"đường dẫn nằm ngoài {where}", value=relative))
-    return path
-
-
-def check_year(text: str) -> int:
-    if not re.fullmatch(r"(19|20|21)\d\d", str(text).strip()):
-        raise CqdtError(Issue("YEAR phải là một năm gồm 4 chữ số, ví dụ YEAR=2021", value=text))
-    return int(text)
 
 
 def params_path(year: int, root: Path = PROJECT_ROOT) -> Path:

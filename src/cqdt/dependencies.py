@@ -111,7 +111,7 @@ def start_in_kernel() -> None:
     """Called on import of the package: a notebook kernel started by a build step records its reads."""
     sink = os.environ.get(SINK_VARIABLE)
     if sink:
-        from .config import PROJECT_ROOT
+        from .paths import PROJECT_ROOT
 
         start(PROJECT_ROOT, Path(sink))
 

@@ -21,9 +21,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from .catalogue import BestShare, CappedCount, Catalogue, Criterion, Percent, Ratio, Steps, YesNo, load_catalogue
-from .config import PROJECT_ROOT, YearParams, load_params
+from .config import YearParams, load_params
 from .formatting import round_half_up
 from .inputs import CODE_COLUMN, INSTRUCTIONS_SHEET, NAME_COLUMN, PROVINCE_COLUMNS, PROVINCE_SHEET
+from .paths import PROJECT_ROOT
 from .ranking import consolidate
 from .scoring import criterion_points
 from .units import Registry, Unit, load_registry

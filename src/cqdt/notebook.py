@@ -10,16 +10,17 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from . import charts
+from . import charts, timing
 from .catalogue import GROUPS
 from .config import load_params
 from .formatting import nfc, vn_int, vn_number, vn_percent, vn_signed
-from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest,
-                       load_year, read_pillar_outputs, resolve_build, score_pillar_inputs,
-                       score_year_directly, write_if_changed, write_pillar_result)
-from .province import Indicator
-from .provenance import provenance
 from .fragments import PILLAR_SHORT, appendix_html, decision_html, environment, methodology_html, points_table_html
+from .paths import resolve_build
+from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest, load_year,
+                       read_pillar_outputs, score_pillar_inputs, score_year_directly, write_if_changed,
+                       write_pillar_result)
+from .provenance import provenance
+from .province import Indicator
 from .robustness import UNSTABLE_WIDTH, rank_intervals
 
 BARS_UP_TO = 60  # larger groups are charted as a distribution
@@ -357,6 +358,8 @@ def write_results(out: Path, context: Year, tables, indicators, changes) -> None
     }
     write_if_changed(folder / "summary.json", dump_json(summary))
 
+
+timing.mark("helpers imported")
 
 __all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "share_text", "figure_text", "count_text",
            "floor_to", "vn_int",

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from . import timing
 from .catalogue import GROUPS, Catalogue, load_catalogue
-from .config import PROJECT_ROOT, YearParams, load_params, resolve_inside
+from .config import YearParams, load_params
 from .dependencies import note_output
 from .errors import CqdtError, Issue
 from .inputs import read_group, read_province
+from .paths import PROJECT_ROOT
 from .province import IndicatorSpec, compute_indicator, load_indicator_specs
 from .ranking import consolidate
 from .scoring import score_pillar
@@ -58,19 +59,6 @@ def load_year(year: int | str) -> Year:
     registry = load_registry(params.path(params.units))
     indicators = load_indicator_specs(params.path(params.indicators))
     return Year(params, catalogue, registry, indicators)
-
-
-def build_dir(year: int) -> Path:
-    return PROJECT_ROOT / "build" / str(year)
-
-
-def resolve_build(year: int, folder: str) -> Path:
-    """The build folder: build/<year> by default; any other must stay inside the project's build/."""
-    if not folder:
-        return build_dir(year)
-    if not re.fullmatch(r"[A-Za-z0-9._/-]+", folder):
-        raise CqdtError(Issue("thư mục dựng chỉ được gồm chữ không dấu, số, «.», «_», «-» và «/»", value=folder))
-    return resolve_inside(folder, PROJECT_ROOT / "build")
 
 
 def sha256(path: Path) -> str:
@@ -115,6 +103,7 @@ def read_figures(year: Year) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[f
 def ingest(year: Year, out_dir: Path) -> dict[str, bool]:
     """Split the validated inputs by pillar; returns which pillar files changed."""
     figures, province = read_figures(year)
+    timing.mark("workbooks read and checked")
     for spec in year.indicators:  # fail here, at input time, if a province figure is missing
         compute_indicator(spec, figures, province, year.input_files()["province"])
     changed = {}

@@ -6,8 +6,8 @@ import subprocess
 from importlib import metadata
 
 from . import __version__
-from .config import PROJECT_ROOT
 from .browser import chromium_version
+from .paths import PROJECT_ROOT
 from .pipeline import Year, sha256
 
 KEY_PACKAGES = ["pandas", "openpyxl", "pydantic", "papermill", "nbconvert", "matplotlib", "playwright", "jupytext"]

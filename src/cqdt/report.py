@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from . import timing
 from .catalogue import GROUPS
-from .config import PROJECT_ROOT
+from .paths import PROJECT_ROOT, resolve_build
 from .pdf import Printer
-from .pipeline import load_year, resolve_build
+from .pipeline import load_year
 from .printparts import print_parts
 from .render import decision_print_html, publish, report_html, scorecards_print_html, with_scorecards
 from .scorecards import PRINTED_GROUPS, YearScorecards, scorecards_html
@@ -30,17 +31,23 @@ def build_report(year: int, build: str = "") -> list[Path]:
     # Chromium starts, then lays out the decision and the printed scorecards in its own processes
     # while Python writes the rest of the scorecards and the page.
     with Printer(context.params.decision.date) as printer:
+        timing.mark("Chromium started")
         analysis = report_html(context, out / "notebooks")
+        timing.mark("notebooks assembled (nbconvert)")
         decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1])
+        decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
         scorecards = YearScorecards(context, out)
         printed = scorecards.cards(PRINTED_GROUPS)
         cards = printer.submit(print_parts(scorecards_print_html(analysis, scorecards_html(context, printed))),
                                staging / names[2])
+        cards.add_done_callback(lambda _done: timing.mark("scorecards PDF printed"))
         rest = scorecards.cards(tuple(g for g in GROUPS if g not in PRINTED_GROUPS))
         html = with_scorecards(analysis, scorecards_html(context, printed + rest))
         (staging / names[0]).write_text(html, encoding="utf-8")
+        timing.mark("HTML written")
         decision.result()
         cards.result()
     destination = PROJECT_ROOT / "report" / str(year)
     publish({name: staging / name for name in names}, destination)
+    timing.mark("published")
     return [destination / name for name in names]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
@@ -12,8 +13,9 @@ import papermill
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
-from .config import PROJECT_ROOT
+from . import timing
 from .errors import CqdtError, Issue
+from .paths import PROJECT_ROOT
 
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 
@@ -45,11 +47,15 @@ def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
     if unknown:
         raise CqdtError(Issue(f"sổ tay «{name}» không có tham số {', '.join(unknown)}; các tham số hợp lệ: "
                               f"{', '.join(sorted(declared))}"))
+    timing.mark("papermill start")
     try:
         with tempfile.TemporaryDirectory(prefix="cqdt-kernel-") as sockets:
             papermill.execute_notebook(str(source), str(partial), parameters=parameters, kernel_name="python3",
                                        progress_bar=False, cwd=str(NOTEBOOKS), log_output=False,
-                                       kernel_manager_class=ipc_kernel_manager(sockets))
+                                       kernel_manager_class=ipc_kernel_manager(sockets),
+                                       # The notebook is complete once its last cell ran: the kernel is
+                                       # stopped at once instead of being asked to and waited for.
+                                       shutdown_kernel="immediate")
     except PapermillExecutionError as error:
         # papermill inserted one cell (the injected parameters) before the failing one, so the
         # 0-based index in the executed notebook is the 1-based position in the source notebook.
@@ -62,8 +68,26 @@ def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
                               f"({type(error).__name__}: {_detail(str(error))}); hãy chạy lại lệnh")) from None
     finally:
         source.unlink(missing_ok=True)
+    mark_cells(partial)
     os.replace(partial, output)
     return output
+
+
+def mark_cells(executed: Path) -> None:
+    """When the first cell started (the kernel was ready) and the last ended, from papermill's record."""
+    cells = [c.metadata.get("papermill", {}) for c in nbformat.read(executed, as_version=4).cells]
+    starts = [c["start_time"] for c in cells if c.get("start_time")]
+    ends = [c["end_time"] for c in cells if c.get("end_time")]
+    if starts and ends:
+        timing.mark("first cell started", _epoch(min(starts)))
+        timing.mark("last cell ended", _epoch(max(ends)))
+
+
+def _epoch(iso: str) -> float:
+    moment = datetime.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment.timestamp()
 
 
 def ipc_kernel_manager(sockets: str):

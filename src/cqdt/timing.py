@@ -1,0 +1,63 @@
+"""Where a build step's time goes: named moments of the step, written to
+build/<year>/timings/<step>.json, which `make bench` reads.
+
+A step marks its own moments (`mark`); a notebook's kernel marks its moments too (the package
+import started, the notebook helpers imported), appending them to the file that SINK_VARIABLE
+names, so that the runner can tell kernel start, imports and work apart.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+SINK_VARIABLE = "CQDT_TIMES"
+_MARKS: list[tuple[str, float]] = []
+_kernel_sink: str | None = None
+
+
+def start_in_kernel() -> None:
+    """Called on import of the package: a kernel started by a build step reports its moments."""
+    global _kernel_sink
+    _kernel_sink = os.environ.get(SINK_VARIABLE) or None
+
+
+def mark(label: str, moment: float | None = None) -> None:
+    moment = time.time() if moment is None else moment
+    _MARKS.append((label, moment))
+    if _kernel_sink:
+        with open(_kernel_sink, "a", encoding="utf-8") as handle:
+            handle.write(f"{moment:.6f} {label}\n")
+
+
+def process_started() -> float:
+    """When this process started (Linux: its age from /proc, in clock ticks since boot), or now
+    where that cannot be read."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+        return time.time() - age
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.time()
+
+
+def kernel_marks(sink: Path) -> list[tuple[str, float]]:
+    if not sink.is_file():
+        return []
+    marks = []
+    for line in sink.read_text(encoding="utf-8").splitlines():
+        moment, _, label = line.partition(" ")
+        marks.append((f"kernel: {label}", float(moment)))
+    return marks
+
+
+def write(path: Path, step: str, started: float, extra: list[tuple[str, float]] = ()) -> None:
+    """The step's moments, in seconds from the start of its process."""
+    marks = sorted([*_MARKS, *extra], key=lambda item: item[1])
+    record = {"step": step, "started": started, "finished": time.time(),
+              "marks": [{"label": label, "at": round(moment - started, 4)} for label, moment in marks]}
+    record["seconds"] = round(record["finished"] - started, 4)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
