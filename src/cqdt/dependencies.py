@@ -40,11 +40,14 @@ class _Recorder:
         if event != "open" or not self.active or self._busy:
             return
         path, mode, flags = args
-        if isinstance(path, int) or path is None or _writes(mode, flags):
+        if isinstance(path, int) or path is None:
             return
         self._busy = True  # the sink's own writes raise audit events too
         try:
-            self._note(os.fsdecode(path))
+            if _writes(mode, flags):  # what the step writes is its output, even if it reads it back
+                self.note_output(os.path.abspath(os.fsdecode(path)))
+            else:
+                self._note(os.fsdecode(path))
         finally:
             self._busy = False
 
@@ -59,8 +62,9 @@ class _Recorder:
         self._tell("read", path)
 
     def note_output(self, path: str) -> None:
-        self.outputs.add(path)
-        self._tell("output", path)
+        if path not in self.outputs and path.startswith(self.roots):
+            self.outputs.add(path)
+            self._tell("output", path)
 
     def _tell(self, kind: str, path: str) -> None:
         if self.sink is not None:
