@@ -21,6 +21,12 @@
 year = 2021
 build = ""
 
+# %% tags=["names", "hide"]
+# Các tên (chỉ số toàn tỉnh, tiêu chí) mà phần trình bày dưới đây dùng: `make validate` đối chiếu
+# với danh mục tiêu chí và tệp chỉ số của năm; các hàm hỗ trợ từ chối mọi tên khác.
+uses = {"indicators": ["qlvb_don_vi", "qlvb_dung_chung", "chu_ky_so_don_vi", "chung_thu_so", "thu_cong_vu", "mot_cua_tinh", "mot_cua_huyen", "mot_cua_xa"],
+        "criteria": {"commune": ["I_KYSO_VB"]}}
+
 # %% tags=["hide"]
 from cqdt.notebook import *  # noqa: F403
 

@@ -21,6 +21,12 @@
 year = 2021
 build = ""
 
+# %% tags=["names", "hide"]
+# Các tên (chỉ số toàn tỉnh, tiêu chí) mà phần trình bày dưới đây dùng: `make validate` đối chiếu
+# với danh mục tiêu chí và tệp chỉ số của năm; các hàm hỗ trợ từ chối mọi tên khác.
+uses = {"indicators": ["cong_ttdt", "cong_ttdt_xa"],
+        "criteria": {"commune": ["P_MUC_TT"]}}
+
 # %% tags=["hide"]
 from cqdt.notebook import *  # noqa: F403
 

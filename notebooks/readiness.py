@@ -22,6 +22,12 @@
 year = 2021
 build = ""
 
+# %% tags=["names", "hide"]
+# Các tên (chỉ số toàn tỉnh, tiêu chí) mà phần trình bày dưới đây dùng: `make validate` đối chiếu
+# với danh mục tiêu chí và tệp chỉ số của năm; các hàm hỗ trợ từ chối mọi tên khác.
+uses = {"indicators": ["ha_tang_mang", "diem_cau_hnth", "thpt_tin_hoc", "thcs_tin_hoc", "tieu_hoc_tin_hoc", "ke_hoach_cqdt"],
+        "criteria": {"department": ["R_ATTT_CAPDO"]}}
+
 # %% tags=["hide"]
 from cqdt.notebook import *  # noqa: F403
 

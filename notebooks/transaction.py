@@ -21,6 +21,12 @@
 year = 2021
 build = ""
 
+# %% tags=["names", "hide"]
+# Các tên (chỉ số toàn tỉnh, tiêu chí) mà phần trình bày dưới đây dùng: `make validate` đối chiếu
+# với danh mục tiêu chí và tệp chỉ số của năm; các hàm hỗ trợ từ chối mọi tên khác.
+uses = {"indicators": ["ho_so_tiep_nhan", "ho_so_truc_tuyen", "dvc_muc_3", "dvc_muc_4"],
+        "criteria": {}}
+
 # %% tags=["hide"]
 from cqdt.notebook import *  # noqa: F403
 

@@ -121,9 +121,11 @@ def _build_step(args) -> int:
 
 
 def _validate(args) -> int:
+    from .names import check_names
     from .pipeline import load_year, read_figures
 
     year = load_year(args.year)
+    check_names(year)
     figures, province = read_figures(year)
     print(f"Năm {args.year}: số liệu hợp lệ (danh mục {year.catalogue.id}).")
     for group, frame in figures.items():

@@ -15,6 +15,7 @@ from .catalogue import GROUPS
 from .config import load_params
 from .formatting import nfc, vn_int, vn_number, vn_percent, vn_signed
 from .fragments import PILLAR_SHORT, appendix_html, decision_html, environment, methodology_html, points_table_html
+from .names import NOTEBOOKS, check_declared, declared_names
 from .paths import resolve_build
 from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest, load_year,
                        read_pillar_outputs, score_pillar_inputs, score_year_directly, write_if_changed,
@@ -67,12 +68,25 @@ def figure_text(indicator: Indicator) -> str:
     return prefix + vn_int(indicator.value)
 
 
+class DeclaredIndicators(dict):
+    """The pillar's indicators, handed out only by a name the notebook declared (see cqdt.names)."""
+
+    def __init__(self, notebook: str, declared: dict, indicators: dict[str, Indicator]):
+        super().__init__(indicators)
+        self.notebook, self.declared = notebook, declared
+
+    def __getitem__(self, name: str) -> Indicator:
+        check_declared(self.notebook, "indicators", name, self.declared, set(self))
+        return super().__getitem__(name)
+
+
 @dataclass
 class PillarRun:
     year: Year
     pillar: str
     result: PillarResult
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    declared: dict = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -124,6 +138,8 @@ class PillarRun:
                    f"{GROUP_PLURAL[group]} có trong `build/{self.year.params.year}/pillars/{self.pillar}/points.csv`.")
 
     def units_with_full(self, group: str, criterion: str) -> int:
+        check_declared(self.pillar, "criteria", criterion, self.declared,
+                       {c.id for c in self.year.catalogue.criteria(group, self.pillar)})
         own = self.result.points
         rows = own[(own["group"] == group) & (own["criterion"] == criterion)]
         return int((rows["points"] >= rows["max_points"] - 1e-9).sum())
@@ -143,7 +159,9 @@ def pillar_run(year: int, pillar: str, build: str = "") -> PillarRun:
         ingest(context, out)
     result = score_pillar_inputs(context, inputs)
     write_pillar_result(result, out, context, inputs)
-    return PillarRun(context, pillar, result, {i.id: i for i in result.indicators})
+    declared = declared_names(NOTEBOOKS / f"{pillar}.py")
+    indicators = DeclaredIndicators(pillar, declared, {i.id: i for i in result.indicators})
+    return PillarRun(context, pillar, result, indicators, declared)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from .catalogue import GROUPS, Catalogue, load_catalogue
 from .config import YearParams, load_params
 from .dependencies import note_output
 from .errors import CqdtError, Issue
+from .names import check_names
 from .inputs import read_group, read_province
 from .paths import PROJECT_ROOT
 from .province import IndicatorSpec, compute_indicator, load_indicator_specs
@@ -102,6 +103,7 @@ def read_figures(year: Year) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[f
 
 def ingest(year: Year, out_dir: Path) -> dict[str, bool]:
     """Split the validated inputs by pillar; returns which pillar files changed."""
+    check_names(year)
     figures, province = read_figures(year)
     timing.mark("workbooks read and checked")
     for spec in year.indicators:  # fail here, at input time, if a province figure is missing
