@@ -1,8 +1,7 @@
-"""Rendering: HTML fragments shown by the notebooks, the assembled report, and its PDF.
-
-The words of the report are written once: the notebooks display these fragments and
-their own narrative; nbconvert assembles the executed notebooks into one HTML page;
-headless Chromium prints that same page to PDF with the print stylesheet (see pdf.py).
+"""The render step: the executed notebooks assembled into one HTML page (nbconvert, the project's
+offline template), the page variants the PDFs print, and the atomic publication of report/<year>/.
+Headless Chromium prints the pages (pdf.py); report.py runs the step. The HTML fragments the
+notebooks display are in fragments.py: an edit here reruns the render only.
 """
 
 from __future__ import annotations
@@ -14,143 +13,9 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-import pandas as pd
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from . import __version__
-from .catalogue import GROUPS
-from .formatting import roman, vn_date, vn_number, vn_signed
 from .pipeline import Year
 
-PILLAR_SHORT = {"readiness": "Sẵn sàng", "presence": "Hiện diện", "interaction": "Tương tác",
-                "transaction": "Giao dịch", "transformation": "Chuyển đổi"}
-APPENDIX_TITLES = {
-    "department": "Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử các sở, ban, ngành năm {year}",
-    "district": "Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử UBND các huyện, thị xã, thành phố năm {year}",
-    "commune": "Kết quả đánh giá mức độ Chính quyền điện tử UBND các xã, phường, thị trấn năm {year}",
-}
-NOTEBOOK_ORDER = ["readiness", "presence", "interaction", "transaction", "transformation"]
-
-
-def environment() -> Environment:
-    return Environment(loader=PackageLoader("cqdt", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                       trim_blocks=False, lstrip_blocks=False)
-
-
-def short_date(year: Year) -> str:
-    day = year.params.decision.date
-    return f"{day.day:02d}/{day.month:02d}/{day.year}" if day.day < 10 else f"{day.day}/{day.month}/{day.year}"
-
-
-def reconstruction_notice(year: Year) -> str:
-    parts = []
-    if year.params.reconstructed:
-        parts.append(year.params.data_note)
-    if year.catalogue.reconstructed:
-        parts.append(year.catalogue.reconstruction_note)
-    return " ".join(p.strip() for p in parts if p)
-
-
-def articles(year: Year, tables: dict[str, pd.DataFrame]) -> list[dict]:
-    y = year.params.year
-    n = {g: len(t) for g, t in tables.items()}
-    return [
-        {"lead": f"Phê duyệt kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử năm {y} của các cơ quan "
-                 "hành chính nhà nước trên địa bàn tỉnh Gia Lai, cụ thể như sau:",
-         "items": [f"1. Kết quả đánh giá, xếp hạng của {n['department']} sở, ban, ngành thuộc tỉnh (chi tiết tại Phụ lục I);",
-                   f"2. Kết quả đánh giá, xếp hạng của UBND {n['district']} huyện, thị xã, thành phố (chi tiết tại Phụ lục II);",
-                   f"3. Kết quả đánh giá của UBND {n['commune']} xã, phường, thị trấn, không xếp hạng (chi tiết tại Phụ lục III)."]},
-        {"lead": "Tổ chức thực hiện:",
-         "items": ["1. Sở Thông tin và Truyền thông công bố kết quả đánh giá trên Cổng Thông tin điện tử của tỉnh; "
-                   "hướng dẫn, đôn đốc các cơ quan, đơn vị khắc phục những tiêu chí còn đạt điểm thấp và tham mưu "
-                   f"Ủy ban nhân dân tỉnh tổ chức đánh giá năm {y + 1}.",
-                   "2. Các sở, ban, ngành; UBND các huyện, thị xã, thành phố và UBND các xã, phường, thị trấn căn cứ "
-                   "kết quả đánh giá, rà soát từng tiêu chí chưa đạt tối đa, đề ra giải pháp cụ thể để nâng cao mức độ "
-                   f"Chính quyền điện tử của đơn vị trong năm {y + 1}."]},
-        {"lead": "Chánh Văn phòng Ủy ban nhân dân tỉnh; Giám đốc Sở Thông tin và Truyền thông; Thủ trưởng các sở, "
-                 "ban, ngành thuộc tỉnh; Chủ tịch UBND các huyện, thị xã, thành phố; Chủ tịch UBND các xã, phường, "
-                 "thị trấn và các tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này. Quyết định "
-                 "có hiệu lực kể từ ngày ký./.", "items": []},
-    ]
-
-
-def decision_html(year: Year, tables: dict[str, pd.DataFrame]) -> str:
-    d = year.params.decision
-    return environment().get_template("decision.html.j2").render(
-        d=d, date_text=vn_date(d.date), articles=articles(year, tables), notice=reconstruction_notice(year))
-
-
-def appendix_html(year: Year, group: str, table: pd.DataFrame, changes: pd.DataFrame | None = None) -> str:
-    spec = year.catalogue.groups[group]
-    decimals = year.params.score_decimals
-    names = year.registry.by_code()
-    grouped = group == "commune"
-    rows, current_parent, counter = [], None, 0
-    for code, row in table.iterrows():
-        if grouped and row["parent_code"] != current_parent:
-            current_parent = row["parent_code"]
-            rows.append({"heading": names[current_parent].name})
-        counter += 1
-        change_value, change_text = _change_cells(changes, code, spec.ranked, decimals)
-        rows.append({
-            "code": code, "name": row["name"], "order": int(row["rank"]) if spec.ranked else counter,
-            "parent": names[row["parent_code"]].name if grouped else "",
-            "pillars": [{"value": f"{row[p]:.6f}", "text": vn_number(row[p], 2)} for p in year.pillars],
-            "total_value": f"{row['total']:.6f}", "total": vn_number(row["total"], decimals),
-            "level": row["level"], "change_value": change_value, "change": change_text,
-        })
-    number = roman(GROUPS.index(group) + 1)
-    return environment().get_template("appendix.html.j2").render(
-        d=year.params.decision, short_date=short_date(year), number=number, group=group,
-        title=APPENDIX_TITLES[group].format(year=year.params.year), ranked=spec.ranked, grouped=grouped,
-        searchable=len(table) > 30, rows=rows, max_points=vn_number(spec.max_points, 0),
-        pillar_labels=[PILLAR_SHORT.get(p, p) for p in year.pillars],
-        columns=5 + len(year.pillars) + (1 if grouped else 0) + (1 if changes is not None else 0),
-        changes=changes is not None, previous_year=year.params.previous_year)
-
-
-def _change_cells(changes, code, ranked, decimals) -> tuple[str, str]:
-    if changes is None:
-        return "", ""
-    if code not in changes.index or pd.isna(changes.loc[code, "total_change"]):
-        return "", "mới"
-    delta = changes.loc[code, "total_change"]
-    text = vn_signed(delta, decimals)
-    if ranked and not pd.isna(changes.loc[code, "rank_change"]):
-        moved = int(changes.loc[code, "rank_change"])
-        arrow = f"▲{moved}" if moved > 0 else f"▼{-moved}" if moved < 0 else "="
-        text += f" ({arrow})"
-    return f"{delta:.6f}", text
-
-
-def points_table_html(year: Year, group: str, pillar: str, points: pd.DataFrame) -> str:
-    """Per-unit criterion points of one pillar (a foldable table in the HTML, left out of the PDF)."""
-    names = year.registry.by_code()
-    criteria = year.catalogue.criteria(group, pillar)
-    own = points[points["group"] == group].pivot_table(index="code", columns="criterion", values="points",
-                                                         aggfunc="sum", sort=False)
-    own = own.reindex(index=[u.code for u in year.registry.group(group)], columns=[c.id for c in criteria])
-    rows = [{"name": names[code].name, "code": code,
-             "cells": [vn_number(v, 2) for v in own.loc[code]], "total": vn_number(own.loc[code].sum(), 2)}
-            for code in own.index]
-    return environment().from_string(_POINTS_TEMPLATE).render(
-        rows=rows, criteria=criteria, group_label=year.catalogue.groups[group].label, table_id=f"{pillar}-{group}",
-        maximum=vn_number(sum(c.max_points for c in criteria), 0))
-
-
-_POINTS_TEMPLATE = """<!-- cqdt:screen-only -->
-<details class="unit-points"><summary>Điểm từng tiêu chí của {{ rows|length }} đơn vị — {{ group_label }}</summary>
-<div class="table-wrap"><table class="data-table sortable" id="diem-{{ table_id }}">
-<thead><tr><th data-sort="text">Đơn vị</th>
-{%- for c in criteria %}<th class="num" data-sort="number" title="{{ c.label }}">{{ c.id }}<br>(tối đa {{ '%g' % c.max_points }})</th>{% endfor %}
-<th class="num" data-sort="number">Cộng (tối đa {{ maximum }})</th></tr></thead>
-<tbody>{% for r in rows %}<tr data-code="{{ r.code }}"><td>{{ r.name }}</td>
-{%- for v in r.cells %}<td class="num">{{ v }}</td>{% endfor %}<td class="num total">{{ r.total }}</td></tr>{% endfor %}
-</tbody></table></div></details>
-<!-- /cqdt:screen-only -->"""
-
-
-# ---------------------------------------------------------------- assembly
 
 def _section(cell) -> str:
     tags = cell.get("metadata", {}).get("tags", [])
@@ -174,14 +39,14 @@ def _report_cells(notebook) -> dict[str, list]:
     return parts
 
 
-def assemble_notebook(executed: Path):
+def assemble_notebook(executed: Path, pillars: list[str]):
     """One notebook in report order: decision, appendices, analysis by pillar, highlights,
     methodology and provenance annexes (the scorecards follow, see with_scorecards)."""
-    import nbformat  # here, not at the top: the notebooks' kernels import this module too
+    import nbformat
 
     ranking = _report_cells(nbformat.read(executed / "ranking.ipynb", as_version=4))
     cells = ranking.get("decision", []) + ranking.get("appendix", []) + ranking.get("intro", [])
-    for name in NOTEBOOK_ORDER:
+    for name in pillars:  # the catalogue's order
         cells += _report_cells(nbformat.read(executed / f"{name}.ipynb", as_version=4)).get("analysis", [])
     cells += ranking.get("analysis", []) + ranking.get("highlights", []) + ranking.get("annex", [])
     return nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
@@ -216,7 +81,7 @@ def report_html(year: Year, executed: Path) -> str:
     extra = {"cqdt": {"version": __version__, "css": (assets / "report.css").read_text(encoding="utf-8"),
                       "js": (assets / "report.js").read_text(encoding="utf-8"),
                       "title": f"Quyết định {year.params.decision.number} — đánh giá CQĐT năm {year.params.year}"}}
-    body, _ = exporter.from_notebook_node(assemble_notebook(executed), resources=extra)
+    body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars), resources=extra)
     return body
 
 
@@ -275,44 +140,3 @@ def _fsync_dir(folder: Path) -> None:
     for item in folder.iterdir():
         with open(item, "rb") as handle:
             os.fsync(handle.fileno())
-
-
-# ---------------------------------------------------------------- methodology annex
-
-def formula_text(criterion, labels: dict[str, str]) -> str:
-    """The scoring rule of a criterion in words (Vietnamese)."""
-    top = vn_number(criterion.max_points, 2, strip_zeros=True)
-    rule = criterion.rule
-    if rule == "yes_no":
-        return f"«{labels[criterion.field]}»: Có được {top} điểm, Không được 0 điểm"
-    if rule == "ratio":
-        return (f"{top} × «{labels[criterion.numerator]}» / «{labels[criterion.denominator]}» "
-                "(tối đa bằng điểm tối đa; mẫu số bằng 0 thì 0 điểm)")
-    if rule == "percent":
-        return f"{top} × «{labels[criterion.field]}» (%) / 100"
-    if rule == "steps":
-        steps = "; ".join(f"từ {vn_number(s.at_least, 2, strip_zeros=True)}: {vn_number(s.points, 2, strip_zeros=True)} điểm"
-                          for s in criterion.steps)
-        return f"Theo bậc của «{labels[criterion.field]}»: {steps}"
-    if rule == "capped_count":
-        each = vn_number(criterion.points_each, 3, strip_zeros=True)
-        return f"{each} điểm × «{labels[criterion.field]}», tối đa {top} điểm"
-    return f"{top} × «{labels[criterion.field]}» / giá trị cao nhất trong nhóm"
-
-
-def methodology_html(year: Year) -> str:
-    cat = year.catalogue
-    groups = []
-    for name in GROUPS:
-        spec = cat.groups[name]
-        labels = {f.id: f.label for f in spec.fields}
-        groups.append({
-            "label": spec.label, "max": vn_number(spec.max_points, 0), "below": spec.levels.below_label,
-            "levels": [{"level": r.level, "share": vn_number(r.min_share * 100, 1, strip_zeros=True) + "%",
-                        "required": ", ".join(r.required_full)} for r in spec.levels.rules],
-            "criteria": [{"id": c.id, "label": c.label, "pillar": PILLAR_SHORT.get(c.pillar, c.pillar),
-                          "max": vn_number(c.max_points, 2, strip_zeros=True), "formula": formula_text(c, labels)}
-                         for c in spec.criteria],
-        })
-    return environment().get_template("methodology.html.j2").render(
-        cat=cat, groups=groups, decimals=year.params.score_decimals)
