@@ -18,8 +18,15 @@ $(error YEAR phải là một năm gồm 4 chữ số, ví dụ YEAR=2021 (nhậ
 endif
 
 B := build/$(YEAR)
-PILLARS := readiness presence interaction transaction transformation
 PARAMS := params/$(YEAR).yaml
+# The year's steps come from its catalogue: `cqdt steps` writes the pillars (PILLARS, in catalogue
+# order) and the notebook of each (NOTEBOOK_<pillar>: its own narrative, or the generic `pillar`
+# notebook) to $(STEPS), which make rebuilds when params, a catalogue or the notebooks change and
+# then rereads. Only the build itself (REPORT_BUILD, set by `make report`) needs it.
+STEPS := $(B)/steps.mk
+ifdef REPORT_BUILD
+include $(STEPS)
+endif
 INPUTS := $(wildcard data/$(YEAR)/*.xlsx)
 PILLAR_INPUTS := $(PILLARS:%=$(B)/inputs/%.json)
 PILLAR_NOTEBOOKS := $(PILLARS:%=$(B)/notebooks/%.ipynb)
@@ -49,7 +56,11 @@ $(SETUP): requirements.lock pyproject.toml scripts/setup.sh
 # Independent pillar notebooks run in parallel, one per core.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 report: $(SETUP) ## Dựng báo cáo HTML và PDF của năm YEAR vào report/YEAR/
-	@$(MAKE) --no-print-directory -j$(JOBS) $(PUBLISHED)
+	@$(MAKE) --no-print-directory -j$(JOBS) REPORT_BUILD=1 $(PUBLISHED)
+
+$(STEPS): $(PARAMS) $(wildcard catalogues/*.yaml) notebooks $(wildcard notebooks/*.py) | $(SETUP)
+	@mkdir -p $(@D)
+	@$(CQDT) steps --year $(YEAR) > $@.tmp && mv $@.tmp $@
 
 $(PARAMS):
 	@echo "Lỗi: chưa có tệp tham số $(PARAMS) cho năm $(YEAR)." >&2; exit 2
@@ -61,9 +72,11 @@ $(B)/inputs/.stamp: $(INPUTS) $(PARAMS) $(call unrecorded,ingest) | $(SETUP)
 	@touch $@
 $(PILLAR_INPUTS): $(B)/inputs/.stamp ;
 
+# A pillar's notebook: its own narrative, or the generic one told which pillar it scores.
 .SECONDEXPANSION:
-$(B)/notebooks/%.ipynb: notebooks/%.py $(B)/inputs/%.json $$(call unrecorded,$$*)
-	@$(CQDT) notebook --year $(YEAR) --name $* --output $@ $(call recorded,$*,$@) $(QUIET_KERNEL)
+$(B)/notebooks/%.ipynb: notebooks/$$(NOTEBOOK_$$*).py $(B)/inputs/%.json $$(call unrecorded,$$*)
+	@$(CQDT) notebook --year $(YEAR) --name $(NOTEBOOK_$*) $(if $(filter pillar,$(NOTEBOOK_$*)),--pillar $*) \
+		--output $@ $(call recorded,$*,$@) $(QUIET_KERNEL)
 # A pillar's outputs are rewritten only when they change: the ranking reruns only then.
 $(B)/pillars/%/manifest.json: $(B)/notebooks/%.ipynb ;
 

@@ -71,3 +71,12 @@ def test_at_run_time_an_undeclared_or_unknown_name_is_refused():
         check_declared("presence", "criteria", "P_CONG", declared, {"P_MUC_TT", "P_CONG"})
     with pytest.raises(CqdtError, match="sổ tay «presence» dùng tiêu chí «P_XYZ» không có trong cấu hình"):
         check_declared("presence", "criteria", "P_XYZ", declared, {"P_MUC_TT"})
+
+
+def test_the_steps_of_a_year_come_from_its_catalogue(tmp_path):
+    project = validation_copy(tmp_path / "project")
+    table = run_cli(project, "steps", "--year", "2021").stdout
+    assert "PILLARS := readiness presence interaction transaction transformation\n" in table
+    assert "NOTEBOOK_presence := presence\n" in table
+    (project / "notebooks/transformation.py").unlink()  # no narrative: the generic notebook runs it
+    assert "NOTEBOOK_transformation := pillar\n" in run_cli(project, "steps", "--year", "2021").stdout

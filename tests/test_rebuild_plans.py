@@ -4,6 +4,7 @@ reaching the comparison."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -55,3 +56,17 @@ def test_rebuild_plans_of_template_notebook_data_and_code_edits(built_copy: Path
     # pipeline's file contracts).
     assert readers(root, "src/cqdt/render.py") == readers(root, "src/cqdt/pdf.py") == {"render"}
     assert readers(root, "src/cqdt/scoring.py") == EVERYTHING
+
+
+def test_a_pillar_without_its_own_narrative_is_run_by_the_generic_notebook(built_copy: Path):
+    root = built_copy
+    (root / "notebooks/transformation.py").unlink()
+    # The ingest reran (it had read the narrative's names); the pillar's outputs did not change.
+    assert build(root) == {"ingest", "transformation", "render"}
+    html, pdf = html_text(root), decision_pdf(root)
+    # Heading and figures from the catalogue and the indicator config, not from a narrative.
+    assert "5. Mức độ chuyển đổi" in html and "5. Mức độ chuyển đổi" in pdf
+    label = "Văn bản không mật được số hóa tại cơ quan cấp tỉnh, cấp huyện"
+    assert f"<td>{label}</td>" in html
+    assert re.search(rf"{label}\s+100% \([\d.]+/[\d.]+\)", pdf)
+    assert re.search(r"Lượt văn bản điện tử gửi, nhận qua Trục liên thông\s+[\d.]+\n", pdf)

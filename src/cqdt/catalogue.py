@@ -16,7 +16,6 @@ from .errors import CqdtError, Issue
 from .yamlio import load_model
 
 GROUPS = ("department", "district", "commune")
-PILLARS = ("readiness", "presence", "interaction", "transaction", "transformation")
 # Totals must close to the maxima within this tolerance (floating point in YAML).
 _TOLERANCE = 1e-9
 
@@ -26,7 +25,9 @@ class Strict(BaseModel):
 
 
 class Pillar(Strict):
-    id: Literal["readiness", "presence", "interaction", "transaction", "transformation"]
+    """A pillar (main index) of the catalogue: a notebook step of the build, in catalogue order."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     sheet: str = Field(min_length=1)
     description: str = ""
@@ -198,8 +199,14 @@ class Catalogue(Strict):
 def _consistency_problems(cat: Catalogue) -> list[str]:
     problems: list[str] = []
     pillar_ids = [p.id for p in cat.pillars]
-    if sorted(pillar_ids) != sorted(PILLARS):
-        problems.append(f"danh mục phải có đúng 5 trụ cột {', '.join(PILLARS)}")
+    if not pillar_ids:
+        problems.append("danh mục phải có ít nhất một trụ cột")
+    repeated = sorted({p for p in pillar_ids if pillar_ids.count(p) > 1})
+    if repeated:
+        problems.append(f"trụ cột khai báo hai lần: {', '.join(repeated)}")
+    reserved = {"ranking", "pillar"} & set(pillar_ids)  # names of the other notebooks of the build
+    if reserved:
+        problems.append(f"tên trụ cột trùng tên sổ tay của dự án: {', '.join(sorted(reserved))}")
     sheets = {p.sheet for p in cat.pillars}
     for name, group in cat.groups.items():
         problems += _group_problems(name, group, set(pillar_ids), sheets)

@@ -50,6 +50,7 @@ def build_parser() -> VietnameseParser:
     sub.required = True
     for name, text in [("validate", "kiểm tra số liệu đầu vào của một năm và in tóm tắt"),
                        ("ingest", "kiểm tra số liệu và tách theo trụ cột vào build/<năm>/inputs"),
+                       ("steps", "in danh sách bước dựng của năm (các trụ cột theo danh mục) cho make"),
                        ("notebook", "chạy một sổ tay bằng papermill"),
                        ("render", "dựng báo cáo HTML và PDF vào report/<năm>/"),
                        ("data", "sinh lại bộ số liệu tái dựng của một năm"),
@@ -63,6 +64,7 @@ def build_parser() -> VietnameseParser:
             command.add_argument("--target", default="", help="đích make mà tệp phụ thuộc mô tả")
         if name == "notebook":
             command.add_argument("--name", required=True, help="tên sổ tay trong notebooks/ (không có .py)")
+            command.add_argument("--pillar", default="", help="trụ cột mà sổ tay chung (pillar) chấm điểm")
             command.add_argument("--output", required=True, help="tệp .ipynb kết quả")
         if name in ("data", "collect"):
             command.add_argument("--out", default="", help="thư mục ghi (mặc định data/<năm>)")
@@ -148,8 +150,18 @@ def _notebook(args) -> int:
     from .runner import execute
 
     logging.getLogger("papermill").setLevel(logging.WARNING)
-    print(f"… chạy sổ tay {args.name} (năm {args.year})", flush=True)
-    execute(args.name, Path(args.output), {"year": args.year, "build": args.build})
+    parameters = {"year": args.year, "build": args.build} | ({"pillar": args.pillar} if args.pillar else {})
+    shown = f"{args.name} ({args.pillar})" if args.pillar else args.name
+    print(f"… chạy sổ tay {shown} (năm {args.year})", flush=True)
+    execute(args.name, Path(args.output), parameters)
+    return 0
+
+
+def _steps(args) -> int:
+    from .pipeline import load_year
+    from .runner import step_table
+
+    print(step_table(load_year(args.year).pillars), end="")
     return 0
 
 
@@ -213,7 +225,7 @@ def _collect(args) -> int:
     return 1 if result.rejected or result.missing else 0
 
 
-COMMANDS = {"validate": _validate, "ingest": _ingest, "notebook": _notebook, "render": _render, "data": _data,
+COMMANDS = {"validate": _validate, "steps": _steps, "ingest": _ingest, "notebook": _notebook, "render": _render, "data": _data,
             "forms": _forms, "collect": _collect}
 
 if __name__ == "__main__":

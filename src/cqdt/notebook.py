@@ -102,6 +102,24 @@ class PillarRun:
         return pd.DataFrame({"name": [names[c].name for c in totals.index], "points": totals.to_numpy()},
                             index=totals.index)
 
+    def overview(self) -> str:
+        """Heading and description of the pillar, from the catalogue (for the generic notebook)."""
+        pillars = [p.id for p in self.year.catalogue.pillars]
+        spec = self.year.catalogue.pillar(self.pillar)
+        return f"## {pillars.index(self.pillar) + 1}. {spec.label}\n\n{spec.description}".strip()
+
+    def indicator_table(self) -> pd.DataFrame:
+        """The pillar's province-wide figures, with their labels from the indicator config."""
+        rows = [{"Chỉ số": i.label,
+                 "Kết quả": share_text(i) if i.denominator is not None else figure_text(i)}
+                for i in self.result.indicators]
+        return pd.DataFrame(rows, columns=["Chỉ số", "Kết quả"])
+
+    def show_indicators(self) -> None:
+        table = self.indicator_table()
+        if len(table):
+            html(table.to_html(classes="data-table", border=0, index=False))
+
     def summary(self) -> pd.DataFrame:
         """Per group: units, maximum, mean, lowest and highest points, mean share."""
         rows = []
@@ -159,7 +177,8 @@ def pillar_run(year: int, pillar: str, build: str = "") -> PillarRun:
         ingest(context, out)
     result = score_pillar_inputs(context, inputs)
     write_pillar_result(result, out, context, inputs)
-    declared = declared_names(NOTEBOOKS / f"{pillar}.py")
+    narrative = NOTEBOOKS / f"{pillar}.py"  # absent: the generic notebook runs, and names nothing
+    declared = declared_names(narrative) if narrative.is_file() else {}
     indicators = DeclaredIndicators(pillar, declared, {i.id: i for i in result.indicators})
     return PillarRun(context, pillar, result, indicators, declared)
 

@@ -20,6 +20,22 @@ from .paths import PROJECT_ROOT
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 
 
+GENERIC_PILLAR = "pillar"  # the parameterized notebook of a pillar without a narrative of its own
+
+
+def pillar_notebook(pillar: str) -> str:
+    """The notebook that runs a pillar: its own narrative, or the generic one (with `pillar` set)."""
+    return pillar if (NOTEBOOKS / f"{pillar}.py").is_file() else GENERIC_PILLAR
+
+
+def step_table(pillars: list[str]) -> str:
+    """The year's steps for make: the pillars in catalogue order and the notebook of each."""
+    lines = ["# Written by `python -m cqdt steps` from the year's catalogue; do not edit.",
+             f"PILLARS := {' '.join(pillars)}"]
+    lines += [f"NOTEBOOK_{pillar} := {pillar_notebook(pillar)}" for pillar in pillars]
+    return "\n".join(lines) + "\n"
+
+
 def source_notebook(name: str) -> nbformat.NotebookNode:
     path = NOTEBOOKS / f"{name}.py"
     if not path.is_file():
