@@ -38,13 +38,14 @@ import nbformat
 from openpyxl import load_workbook
 
 from cqdt.formatting import vn_number
+from cqdt.pipeline import load_year
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 NATIONAL_RUNS = int(os.environ.get("BENCH_NATIONAL_RUNS", "1"))
 NATIONAL_SIZE = {"departments": 1300, "districts": 700, "communes": 10600}
 SIZE_LABELS = {"departments": "sở", "districts": "huyện", "communes": "xã"}
-PILLARS = ["readiness", "presence", "interaction", "transaction", "transformation"]
+PILLARS = load_year(2021).pillars  # the steps of the year, from its catalogue
 IGNORE = shutil.ignore_patterns(".venv", "build", "report", ".git", "__pycache__", "*.egg-info", "forms")
 
 
