@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import string
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .errors import CqdtError, Issue
 from .paths import PROJECT_ROOT, check_year, resolve_inside
@@ -24,6 +25,55 @@ class Signature(Strict):
     name: str = ""  # empty when the signer is not known
 
 
+class Article(Strict):
+    """Điều 2, 3, …: a lead and its items; {year} and {next_year} are filled in."""
+
+    lead: str = Field(min_length=1)
+    items: list[str] = []
+
+    @field_validator("lead", "items")
+    @classmethod
+    def _known_placeholders(cls, value):
+        return _checked(value, {"year", "next_year"})
+
+
+class ResultsArticle(Strict):
+    """Điều 1: the lead, then `item` once per group present, filled with the group's phrase."""
+
+    lead: str = Field(min_length=1)
+    item: str = "{number}. {text} (chi tiết tại Phụ lục {appendix}){end}"
+    groups: dict[str, str]
+
+    @field_validator("lead")
+    @classmethod
+    def _lead(cls, value):
+        return _checked(value, {"year", "next_year"})
+
+    @field_validator("item")
+    @classmethod
+    def _item(cls, value):
+        return _checked(value, {"number", "text", "appendix", "end"})
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, value):
+        return {group: _checked(text, {"count", "year", "next_year"}) for group, text in value.items()}
+
+
+def _checked(value, allowed: set[str]):
+    """A wording template may name only the placeholders filled for it."""
+    for text in value if isinstance(value, list) else [value]:
+        try:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+        except ValueError as error:
+            raise ValueError(f"mẫu câu không hợp lệ ({error}): «{text}»") from None
+        unknown = sorted(names - allowed)
+        if unknown:
+            raise ValueError(f"mẫu câu dùng {{{'}, {'.join(unknown)}}} nhưng chỉ được dùng "
+                             f"{{{'}, {'.join(sorted(allowed))}}}: «{text}»")
+    return value
+
+
 class Decision(Strict):
     number: str = Field(min_length=1)
     issuer: list[str] = Field(min_length=1)
@@ -34,6 +84,8 @@ class Decision(Strict):
     legal_bases: list[str] = Field(min_length=1)
     proposal: str
     recipients: list[str] = Field(min_length=1)
+    results: ResultsArticle
+    articles: list[Article] = []
     signature: Signature
 
 

@@ -12,7 +12,9 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .catalogue import GROUPS
-from .formatting import roman, vn_date, vn_number, vn_signed
+from .formatting import roman, vn_date, vn_int, vn_number, vn_signed
+from .config import params_path
+from .errors import CqdtError, Issue
 from .pipeline import Year
 
 PILLAR_SHORT = {"readiness": "Sẵn sàng", "presence": "Hiện diện", "interaction": "Tương tác",
@@ -43,27 +45,27 @@ def reconstruction_notice(year: Year) -> str:
     return " ".join(p.strip() for p in parts if p)
 
 
+def appendix_numbers(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Phụ lục I, II, … in the order of the groups present (one place numbers the appendices)."""
+    present = [g for g in GROUPS if g in tables and len(tables[g])]
+    return {group: roman(index) for index, group in enumerate(present, start=1)}
+
+
 def articles(year: Year, tables: dict[str, pd.DataFrame]) -> list[dict]:
-    y = year.params.year
-    n = {g: len(t) for g, t in tables.items()}
-    return [
-        {"lead": f"Phê duyệt kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử năm {y} của các cơ quan "
-                 "hành chính nhà nước trên địa bàn tỉnh Gia Lai, cụ thể như sau:",
-         "items": [f"1. Kết quả đánh giá, xếp hạng của {n['department']} sở, ban, ngành thuộc tỉnh (chi tiết tại Phụ lục I);",
-                   f"2. Kết quả đánh giá, xếp hạng của UBND {n['district']} huyện, thị xã, thành phố (chi tiết tại Phụ lục II);",
-                   f"3. Kết quả đánh giá của UBND {n['commune']} xã, phường, thị trấn, không xếp hạng (chi tiết tại Phụ lục III)."]},
-        {"lead": "Tổ chức thực hiện:",
-         "items": ["1. Sở Thông tin và Truyền thông công bố kết quả đánh giá trên Cổng Thông tin điện tử của tỉnh; "
-                   "hướng dẫn, đôn đốc các cơ quan, đơn vị khắc phục những tiêu chí còn đạt điểm thấp và tham mưu "
-                   f"Ủy ban nhân dân tỉnh tổ chức đánh giá năm {y + 1}.",
-                   "2. Các sở, ban, ngành; UBND các huyện, thị xã, thành phố và UBND các xã, phường, thị trấn căn cứ "
-                   "kết quả đánh giá, rà soát từng tiêu chí chưa đạt tối đa, đề ra giải pháp cụ thể để nâng cao mức độ "
-                   f"Chính quyền điện tử của đơn vị trong năm {y + 1}."]},
-        {"lead": "Chánh Văn phòng Ủy ban nhân dân tỉnh; Giám đốc Sở Thông tin và Truyền thông; Thủ trưởng các sở, "
-                 "ban, ngành thuộc tỉnh; Chủ tịch UBND các huyện, thị xã, thành phố; Chủ tịch UBND các xã, phường, "
-                 "thị trấn và các tổ chức, cá nhân có liên quan chịu trách nhiệm thi hành Quyết định này. Quyết định "
-                 "có hiệu lực kể từ ngày ký./.", "items": []},
-    ]
+    """The decision's articles, worded by params (decision.results, decision.articles)."""
+    d, y = year.params.decision, year.params.year
+    when = {"year": y, "next_year": y + 1}
+    numbers = appendix_numbers(tables)
+    items = []
+    for index, group in enumerate(numbers, start=1):
+        if group not in d.results.groups:
+            raise CqdtError(Issue(f"chưa có câu của nhóm «{group}» cho Điều 1 của Quyết định",
+                                  file=params_path(y), column="decision.results.groups"))
+        text = d.results.groups[group].format(count=vn_int(len(tables[group])), **when)
+        items.append(d.results.item.format(number=index, text=text, appendix=numbers[group],
+                                           end="." if index == len(numbers) else ";"))
+    return [{"lead": d.results.lead.format(**when), "items": items}] + [
+        {"lead": a.lead.format(**when), "items": [i.format(**when) for i in a.items]} for a in d.articles]
 
 
 def decision_html(year: Year, tables: dict[str, pd.DataFrame]) -> str:
@@ -72,7 +74,8 @@ def decision_html(year: Year, tables: dict[str, pd.DataFrame]) -> str:
         d=d, date_text=vn_date(d.date), articles=articles(year, tables), notice=reconstruction_notice(year))
 
 
-def appendix_html(year: Year, group: str, table: pd.DataFrame, changes: pd.DataFrame | None = None) -> str:
+def appendix_html(year: Year, group: str, table: pd.DataFrame, number: str,
+                  changes: pd.DataFrame | None = None) -> str:
     spec = year.catalogue.groups[group]
     decimals = year.params.score_decimals
     names = year.registry.by_code()
@@ -91,7 +94,6 @@ def appendix_html(year: Year, group: str, table: pd.DataFrame, changes: pd.DataF
             "total_value": f"{row['total']:.6f}", "total": vn_number(row["total"], decimals),
             "level": row["level"], "change_value": change_value, "change": change_text,
         })
-    number = roman(GROUPS.index(group) + 1)
     return environment().get_template("appendix.html.j2").render(
         d=year.params.decision, short_date=short_date(year), number=number, group=group,
         title=APPENDIX_TITLES[group].format(year=year.params.year), ranked=spec.ranked, grouped=grouped,

@@ -14,7 +14,7 @@ from . import charts, timing
 from .catalogue import GROUPS
 from .config import load_params
 from .formatting import nfc, vn_int, vn_number, vn_percent, vn_signed
-from .fragments import PILLAR_SHORT, appendix_html, decision_html, environment, methodology_html, points_table_html
+from .fragments import PILLAR_SHORT, appendix_html, appendix_numbers, decision_html, environment, methodology_html, points_table_html
 from .names import NOTEBOOKS, check_declared, declared_names
 from .paths import resolve_build
 from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest, load_year,
@@ -196,7 +196,7 @@ class RankingRun:
         return decision_html(self.year, self.tables)
 
     def appendix(self, group: str) -> str:
-        return appendix_html(self.year, group, self.tables[group],
+        return appendix_html(self.year, group, self.tables[group], appendix_numbers(self.tables)[group],
                              self.changes.get(group) if self.changes else None)
 
     def level_counts(self) -> pd.DataFrame:

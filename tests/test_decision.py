@@ -1,0 +1,52 @@
+"""The decision's wording comes from params: Điều 1 has one item per group present, each naming
+its appendix; Điều 2 and 3 are templates filled from the year (unit tests)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from cqdt.fragments import appendix_numbers, articles
+from cqdt.pipeline import load_year
+
+from .conftest import ROOT, run_cli
+
+
+def tables(**counts: int) -> dict[str, pd.DataFrame]:
+    return {group: pd.DataFrame(index=range(count)) for group, count in counts.items()}
+
+
+def test_2021_articles_read_as_published():
+    first, second, third = articles(load_year(2021), tables(department=20, district=17, commune=220))
+    assert first["items"] == [
+        "1. Kết quả đánh giá, xếp hạng của 20 sở, ban, ngành thuộc tỉnh (chi tiết tại Phụ lục I);",
+        "2. Kết quả đánh giá, xếp hạng của UBND 17 huyện, thị xã, thành phố (chi tiết tại Phụ lục II);",
+        "3. Kết quả đánh giá của UBND 220 xã, phường, thị trấn, không xếp hạng (chi tiết tại Phụ lục III)."]
+    assert first["lead"].startswith("Phê duyệt kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử năm 2021 ")
+    assert second["lead"] == "Tổ chức thực hiện:" and second["items"][0].endswith("tổ chức đánh giá năm 2022.")
+    assert third["lead"].endswith("Quyết định có hiệu lực kể từ ngày ký./.") and third["items"] == []
+
+
+def test_items_and_appendices_follow_the_groups_present():
+    present = tables(department=1300, commune=10600)
+    assert appendix_numbers(present) == {"department": "I", "commune": "II"}
+    items = articles(load_year(2022), present)[0]["items"]
+    assert items == [
+        "1. Kết quả đánh giá, xếp hạng của 1.300 sở, ban, ngành thuộc tỉnh (chi tiết tại Phụ lục I);",
+        "2. Kết quả đánh giá của UBND 10.600 xã, phường, thị trấn, không xếp hạng (chi tiết tại Phụ lục II)."]
+
+
+def test_an_unknown_placeholder_in_the_wording_is_named(tmp_path):
+    project = tmp_path / "project"
+    for part in ["params", "catalogues", "config", "data"]:
+        shutil.copytree(ROOT / part, project / part)
+    params = project / "params/2021.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("đánh giá năm {next_year}.", "đánh giá năm {nam_sau}."),
+                      encoding="utf-8")
+    result = run_cli(project, "validate", "--year", "2021")
+    assert result.returncode == 2
+    assert ("tệp «2021.yaml»: mục «decision.articles.0.items»: mẫu câu dùng {nam_sau} nhưng chỉ được dùng "
+            "{next_year}, {year}") in result.stderr
+    assert "Traceback" not in result.stderr
