@@ -4,7 +4,6 @@ its appendix; Điều 2 and 3 are templates filled from the year (unit tests).""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pandas as pd
 

@@ -29,6 +29,7 @@ class Pillar(Strict):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
+    short_label: str = Field(min_length=1)  # column heads and chart axes
     sheet: str = Field(min_length=1)
     description: str = ""
 
@@ -158,7 +159,12 @@ class GroupLevels(Strict):
 
 
 class Group(Strict):
-    label: str
+    """A group of units and every label the report prints about it."""
+
+    label: str  # «Sở, ban, ngành»: table and chart legends
+    plural: str  # «sở, ban, ngành»: inside sentences and chart titles
+    appendix_title: str  # the appendix's title; {year} is filled in
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")  # the group's colour in charts
     unit_label: str
     ranked: bool
     max_points: float = Field(gt=0)

@@ -27,7 +27,6 @@ plt.rcParams.update({
     "axes.spines.top": False,
     "axes.spines.right": False,
 })
-GROUP_COLOURS = {"department": "#1f5f8b", "district": "#3a8f5c", "commune": "#b5651d"}
 LEVEL_COLOURS = ["#1a4e7a", "#3f7fb3", "#7fb0d8", "#bcd6ec", "#e3e3e3"]
 
 
@@ -76,14 +75,14 @@ def histogram(values: pd.Series, title: str, xlabel: str, colour: str, maximum: 
     return to_svg(figure)
 
 
-def pillar_shares(shares: pd.DataFrame, labels: dict[str, str], title: str) -> str:
-    """Average share of each pillar's maximum, per group (grouped bars)."""
+def pillar_shares(shares: pd.DataFrame, labels: dict[str, str], colours: dict[str, str], title: str) -> str:
+    """Average share of each pillar's maximum, per group (grouped bars, in the groups' colours)."""
     figure, ax = plt.subplots(figsize=(7.2, 2.9))
     groups = list(shares.columns)
     width = 0.8 / len(groups)
     for i, group in enumerate(groups):
         xs = [x + i * width for x in range(len(shares))]
-        ax.bar(xs, shares[group] * 100, width=width, color=GROUP_COLOURS[group], label=labels[group])
+        ax.bar(xs, shares[group] * 100, width=width, color=colours[group], label=labels[group])
     ax.set_xticks([x + width * (len(groups) - 1) / 2 for x in range(len(shares))])
     ax.set_xticklabels(shares.index, fontsize=8)
     ax.set_ylim(0, 105)
@@ -141,13 +140,13 @@ def district_map(features: list[dict], values: dict[str, float], labels: dict[st
 
 
 def boxplot_by_parent(values: pd.Series, parents: pd.Series, names: dict[str, str], title: str,
-                      xlabel: str) -> str:
+                      xlabel: str, colour: str) -> str:
     """Distribution of commune totals within each district, districts ordered by median."""
     groups = {code: values[parents == code] for code in parents.unique()}
     order = sorted(groups, key=lambda code: groups[code].median())
     figure, ax = plt.subplots(figsize=(7.2, 0.3 * len(order) + 1.0))
     ax.boxplot([groups[c] for c in order], vert=False, widths=0.6, patch_artist=True,
-               boxprops={"facecolor": GROUP_COLOURS["commune"], "alpha": 0.6},
+               boxprops={"facecolor": colour, "alpha": 0.6},
                medianprops={"color": "black"}, flierprops={"markersize": 3})
     ax.set_yticks(range(1, len(order) + 1))
     ax.set_yticklabels([names[c] for c in order], fontsize=7.5)

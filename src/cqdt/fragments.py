@@ -17,15 +17,6 @@ from .config import params_path
 from .errors import CqdtError, Issue
 from .pipeline import Year
 
-PILLAR_SHORT = {"readiness": "Sẵn sàng", "presence": "Hiện diện", "interaction": "Tương tác",
-                "transaction": "Giao dịch", "transformation": "Chuyển đổi"}
-APPENDIX_TITLES = {
-    "department": "Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử các sở, ban, ngành năm {year}",
-    "district": "Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử UBND các huyện, thị xã, thành phố năm {year}",
-    "commune": "Kết quả đánh giá mức độ Chính quyền điện tử UBND các xã, phường, thị trấn năm {year}",
-}
-
-
 def environment() -> Environment:
     return Environment(loader=PackageLoader("cqdt", "templates"), autoescape=select_autoescape(["html", "j2"]),
                        trim_blocks=False, lstrip_blocks=False)
@@ -96,9 +87,9 @@ def appendix_html(year: Year, group: str, table: pd.DataFrame, number: str,
         })
     return environment().get_template("appendix.html.j2").render(
         d=year.params.decision, short_date=short_date(year), number=number, group=group,
-        title=APPENDIX_TITLES[group].format(year=year.params.year), ranked=spec.ranked, grouped=grouped,
+        title=spec.appendix_title.format(year=year.params.year), ranked=spec.ranked, grouped=grouped,
         searchable=len(table) > 30, rows=rows, max_points=vn_number(spec.max_points, 0),
-        pillar_labels=[PILLAR_SHORT.get(p, p) for p in year.pillars],
+        pillar_labels=[year.catalogue.pillar(p).short_label for p in year.pillars],
         columns=5 + len(year.pillars) + (1 if grouped else 0) + (1 if changes is not None else 0),
         changes=changes is not None, previous_year=year.params.previous_year)
 
@@ -177,7 +168,7 @@ def methodology_html(year: Year) -> str:
             "label": spec.label, "max": vn_number(spec.max_points, 0), "below": spec.levels.below_label,
             "levels": [{"level": r.level, "share": vn_number(r.min_share * 100, 1, strip_zeros=True) + "%",
                         "required": ", ".join(r.required_full)} for r in spec.levels.rules],
-            "criteria": [{"id": c.id, "label": c.label, "pillar": PILLAR_SHORT.get(c.pillar, c.pillar),
+            "criteria": [{"id": c.id, "label": c.label, "pillar": cat.pillar(c.pillar).short_label,
                           "max": vn_number(c.max_points, 2, strip_zeros=True), "formula": formula_text(c, labels)}
                          for c in spec.criteria],
         })

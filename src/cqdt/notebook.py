@@ -14,7 +14,7 @@ from . import charts, timing
 from .catalogue import GROUPS
 from .config import load_params
 from .formatting import nfc, vn_int, vn_number, vn_percent, vn_signed
-from .fragments import PILLAR_SHORT, appendix_html, appendix_numbers, decision_html, environment, methodology_html, points_table_html
+from .fragments import appendix_html, appendix_numbers, decision_html, environment, methodology_html, points_table_html
 from .names import NOTEBOOKS, check_declared, declared_names
 from .paths import resolve_build
 from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest, load_year,
@@ -26,8 +26,6 @@ from .robustness import UNSTABLE_WIDTH, rank_intervals
 
 BARS_UP_TO = 60  # larger groups are charted as a distribution
 UNIT_TABLES_UP_TO = 400  # larger groups' criterion tables stay in the CSV files only
-GROUP_PLURAL = {"department": "sở, ban, ngành", "district": "huyện, thị xã, thành phố",
-                "commune": "xã, phường, thị trấn"}
 
 
 def md(text: str) -> None:
@@ -138,13 +136,13 @@ class PillarRun:
     def show_charts(self) -> None:
         """One bar per unit where a group is small enough to read so; a histogram otherwise."""
         for group in GROUPS:
-            table = self.unit_points(group)
+            table, spec = self.unit_points(group), self.year.catalogue.groups[group]
             if len(table) <= BARS_UP_TO:
-                svg(charts.ranked_bars(table, "points", f"{self.label} — {GROUP_PLURAL[group]}",
-                                       "Điểm", charts.GROUP_COLOURS[group], self.maximum(group)))
+                svg(charts.ranked_bars(table, "points", f"{self.label} — {spec.plural}",
+                                       "Điểm", spec.colour, self.maximum(group)))
             else:
                 svg(charts.histogram(table["points"], f"{self.label} — phân bố điểm của {vn_int(len(table))} "
-                                     f"{GROUP_PLURAL[group]}", "Điểm", charts.GROUP_COLOURS[group],
+                                     f"{spec.plural}", "Điểm", spec.colour,
                                      self.maximum(group)))
 
     def show_unit_tables(self) -> None:
@@ -152,8 +150,9 @@ class PillarRun:
             if len(self.year.registry.group(group)) <= UNIT_TABLES_UP_TO:
                 html(points_table_html(self.year, group, self.pillar, self.result.points))
             else:
-                md(f"Bảng điểm từng tiêu chí của {vn_int(len(self.year.registry.group(group)))} "
-                   f"{GROUP_PLURAL[group]} có trong `build/{self.year.params.year}/pillars/{self.pillar}/points.csv`.")
+                plural = self.year.catalogue.groups[group].plural
+                md(f"Bảng điểm từng tiêu chí của {vn_int(len(self.year.registry.group(group)))} {plural} có trong "
+                   f"`build/{self.year.params.year}/pillars/{self.pillar}/points.csv`.")
 
     def units_with_full(self, group: str, criterion: str) -> int:
         check_declared(self.pillar, "criteria", criterion, self.declared,
@@ -265,7 +264,8 @@ class RankingRun:
             return ""
         names = {u.code: _short_district(u.name) for u in self.year.registry.group("district")}
         return charts.boxplot_by_parent(table["total"], table["parent_code"], names,
-                                        "Phân bố tổng điểm của các xã, phường, thị trấn trong từng huyện", "Tổng điểm")
+                                        "Phân bố tổng điểm của các xã, phường, thị trấn trong từng huyện", "Tổng điểm",
+                                        self.year.catalogue.groups["commune"].colour)
 
     def methodology(self) -> str:
         return methodology_html(self.year)
@@ -279,9 +279,10 @@ class RankingRun:
     def pillar_share_chart(self) -> str:
         shares = pd.DataFrame({
             g: [self.tables[g][p].mean() / self.year.catalogue.groups[g].pillar_max[p] for p in self.year.pillars]
-            for g in GROUPS}, index=[PILLAR_SHORT[p] for p in self.year.pillars])
+            for g in GROUPS}, index=[self.year.catalogue.pillar(p).short_label for p in self.year.pillars])
         labels = {g: self.year.catalogue.groups[g].label for g in GROUPS}
-        return charts.pillar_shares(shares, labels, "Tỷ lệ điểm đạt bình quân so với điểm tối đa của từng trụ cột")
+        colours = {g: self.year.catalogue.groups[g].colour for g in GROUPS}
+        return charts.pillar_shares(shares, labels, colours, "Tỷ lệ điểm đạt bình quân so với điểm tối đa của từng trụ cột")
 
     def level_table_html(self) -> str:
         counts = self.level_counts()
@@ -400,4 +401,4 @@ timing.mark("helpers imported")
 
 __all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "share_text", "figure_text", "count_text",
            "floor_to", "vn_int",
-           "vn_number", "vn_percent", "PILLAR_SHORT", "PROJECT_ROOT", "GROUP_PLURAL", "charts"]
+           "vn_number", "vn_percent", "PROJECT_ROOT", "charts"]

@@ -10,7 +10,7 @@ import pandas as pd
 from .catalogue import GROUPS
 from .formatting import vn_number, vn_percent, vn_signed
 from .pipeline import Year, read_pillar_outputs
-from .fragments import PILLAR_SHORT, environment
+from .fragments import environment
 
 _EPSILON = 1e-9
 # Groups whose cards also go to the scorecards PDF; the communes' are in the HTML only.
@@ -54,7 +54,7 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
                 "code": code, "group": group, "group_label": spec.label, "name": row["name"],
                 "total": vn_number(row["total"], decimals), "max": vn_number(spec.max_points, 0),
                 "rank": int(row["rank"]) if spec.ranked else None, "units": len(table), "level": row["level"],
-                "pillars": [{"label": PILLAR_SHORT[p], "points": vn_number(row[p], 2),
+                "pillars": [{"label": year.catalogue.pillar(p).short_label, "points": vn_number(row[p], 2),
                              "median": vn_number(median[p], 2), "best": vn_number(best[p], 2),
                              "max": vn_number(spec.pillar_max[p], 0),
                              "share": f"{row[p] / spec.pillar_max[p] * 100:.1f}"} for p in year.pillars],
