@@ -199,14 +199,17 @@ class RankingRun:
                              self.changes.get(group) if self.changes else None)
 
     def level_counts(self) -> pd.DataFrame:
+        """Units per level and group; the levels and their labels come from the catalogue (the
+        union over the groups, in order)."""
+        levels: dict[str, str] = {}
+        for group in GROUPS:
+            spec = self.year.catalogue.groups[group].levels
+            levels |= {r.level: f"Mức {r.level}" for r in spec.rules} | {spec.below_label: spec.below_label}
         rows = {}
         for group in GROUPS:
-            spec = self.year.catalogue.groups[group]
-            order = [r.level for r in spec.levels.rules] + [spec.levels.below_label]
             counts = self.tables[group]["level"].value_counts()
-            rows[group] = [int(counts.get(level, 0)) for level in order]
-        labels = ["Mức I", "Mức II", "Mức III", "Mức IV", "Chưa đạt mức IV"]
-        return pd.DataFrame.from_dict(rows, orient="index", columns=labels)
+            rows[group] = [int(counts.get(level, 0)) for level in levels]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=list(levels.values()))
 
     def leaders(self, group: str, count: int = 3) -> pd.DataFrame:
         return self.tables[group].sort_values("total", ascending=False, kind="stable").head(count)
