@@ -174,3 +174,32 @@ def test_province_figures_need_numbers(tmp_path):
         read_province(path)
     issue = caught.value.issues[0]
     assert (issue.sheet, issue.row, issue.column, issue.value) == ("Toàn tỉnh", 2, "gia_tri", "khoảng 250")
+
+
+def with_raw_value(tmp_path: Path, sheet_xml: str, cell: str, raw: str) -> Path:
+    """A copy of the departments' workbook whose cell holds `raw` as its stored number, as a damaged
+    or hand-edited file can (Excel itself never writes NaN)."""
+    import re
+    import zipfile
+
+    path = tmp_path / DEPARTMENTS.name
+    with zipfile.ZipFile(DEPARTMENTS) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == sheet_xml:
+                text, count = re.subn(rf'<c r="{cell}"([^>]*)>.*?</c>', f'<c r="{cell}"><v>{raw}</v></c>',
+                                      data.decode("utf-8"), count=1)
+                assert count == 1
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return path
+
+
+@pytest.mark.parametrize("raw", ["NaN", "INF"])
+def test_a_stored_nan_or_infinity_is_rejected_by_cell(tmp_path, year, raw):
+    sheet = load_workbook(DEPARTMENTS)["Sẵn sàng"]
+    column = column_of(sheet, "kinh_phi_cntt_trieu_dong")
+    cell = f"{sheet.cell(row=3, column=column).column_letter}3"
+    issues = issues_of(with_raw_value(tmp_path, "xl/worksheets/sheet2.xml", cell, raw), year)
+    assert [(i.sheet, i.row, i.column) for i in issues] == [("Sẵn sàng", 3, "kinh_phi_cntt_trieu_dong")]
+    assert "không phải số hữu hạn (NaN hoặc vô cực)" in issues[0].message

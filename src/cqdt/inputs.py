@@ -7,6 +7,7 @@ not an empty cell.
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -244,6 +245,8 @@ def _parse_number(raw: Any) -> tuple[float | None, str | None]:
     if isinstance(raw, bool):
         return None, "phải là số, không phải giá trị TRUE/FALSE"
     if isinstance(raw, (int, float)):
+        if not math.isfinite(raw):  # a damaged or hand-edited file can store NaN or infinity
+            return None, "không phải số hữu hạn (NaN hoặc vô cực); hãy nhập lại số liệu"
         return float(raw), None
     text = str(raw).strip()
     if re.fullmatch(r"\d+", text):
