@@ -1,6 +1,7 @@
 import datetime as dt
+import unicodedata
 
-from cqdt.formatting import nfc, round_half_up, vn_date, vn_int, vn_number, vn_percent, vn_signed
+from cqdt.formatting import nfc, round_half_up, vietnamese_key, vn_date, vn_int, vn_number, vn_percent, vn_signed
 
 
 def test_thousands_and_decimals_follow_vietnamese_usage():
@@ -34,3 +35,12 @@ def test_decision_dates_take_leading_zeros_for_small_days_and_first_months():
 def test_nfd_names_become_nfc():
     decomposed = "Nho\u031bn Hoa\u0300"
     assert nfc(decomposed) == "Nhơn Hoà"
+
+
+def test_vietnamese_alphabetical_order():
+    names = ["Krông Pa", "Đăk Pơ", "Kông Chro", "anh", "Đak Đoa", "ăn", "Dung", "An Khê", "ân", "Chư Sê", "Chư Păh"]
+    assert sorted(names, key=vietnamese_key) == [
+        "An Khê", "anh", "ăn", "ân", "Chư Păh", "Chư Sê", "Dung", "Đak Đoa", "Đăk Pơ", "Kông Chro", "Krông Pa"]
+    assert sorted(["mạ", "má", "mã", "mả", "mà", "ma"], key=vietnamese_key) == ["ma", "mà", "mả", "mã", "má", "mạ"]
+    nfd = unicodedata.normalize("NFD", "Kông Chro")
+    assert vietnamese_key(nfd)[:2] == vietnamese_key("Kông Chro")[:2]  # the same name, however typed

@@ -22,6 +22,7 @@ from .catalogue import GROUPS, Catalogue, load_catalogue
 from .config import YearParams, load_params
 from .dependencies import note_output
 from .errors import CqdtError, Issue
+from .formatting import vietnamese_key
 from .names import check_names
 from .inputs import read_group, read_province
 from .paths import PROJECT_ROOT
@@ -207,7 +208,9 @@ def consolidate_all(year: Year, points: pd.DataFrame) -> dict[str, pd.DataFrame]
         table.insert(0, "name", [names[c].name for c in table.index])
         table.insert(1, "parent_code", [names[c].parent_code for c in table.index])
         if spec.ranked:
-            table = table.sort_values(["rank", "name"], kind="stable")
+            # Tied units in Vietnamese alphabetical order (not by code point: Kông Chro before Krông Pa).
+            table = table.sort_values(["rank", "name"], kind="stable",
+                                      key=lambda column: column.map(vietnamese_key) if column.name == "name" else column)
         tables[group] = table
     return tables
 
