@@ -18,9 +18,8 @@ import ast
 from pathlib import Path
 
 from .errors import CqdtError, Issue
-from .paths import PROJECT_ROOT
+from .paths import NOTEBOOKS
 
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
 TAG = "names"
 
 

@@ -15,8 +15,8 @@ from .catalogue import GROUPS
 from .config import load_params
 from .formatting import nfc, vn_int, vn_number, vn_percent, vn_signed
 from .fragments import appendix_html, appendix_numbers, decision_html, environment, methodology_html, points_table_html
-from .names import NOTEBOOKS, check_declared, declared_names
-from .paths import resolve_build
+from .names import check_declared, declared_names
+from .paths import NOTEBOOKS, resolve_build
 from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest, load_year,
                        read_pillar_outputs, score_pillar_inputs, score_year_directly, write_if_changed,
                        write_pillar_result)

@@ -13,6 +13,7 @@ from .errors import CqdtError, Issue
 
 # The project folder; CQDT_ROOT points elsewhere (a copy of the project, as the tests use).
 PROJECT_ROOT = Path(os.environ.get("CQDT_ROOT") or Path(__file__).resolve().parents[2]).resolve()
+NOTEBOOKS = PROJECT_ROOT / "notebooks"
 
 
 def resolve_inside(relative: str, root: Path = PROJECT_ROOT) -> Path:

@@ -15,9 +15,8 @@ from papermill.exceptions import PapermillExecutionError
 
 from . import timing
 from .errors import CqdtError, Issue
-from .paths import PROJECT_ROOT
+from .paths import NOTEBOOKS
 
-NOTEBOOKS = PROJECT_ROOT / "notebooks"
 
 
 GENERIC_PILLAR = "pillar"  # the parameterized notebook of a pillar without a narrative of its own
