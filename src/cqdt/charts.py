@@ -24,6 +24,8 @@ plt.rcParams.update({
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
     "font.size": 9,
+    # Labels are data (unit names): «$…$» is text, never mathtext (which failed the build).
+    "text.parse_math": False,
     "axes.spines.top": False,
     "axes.spines.right": False,
 })
