@@ -80,3 +80,4 @@ def test_the_steps_of_a_year_come_from_its_catalogue(tmp_path):
     assert "NOTEBOOK_presence := presence\n" in table
     (project / "notebooks/transformation.py").unlink()  # no narrative: the generic notebook runs it
     assert "NOTEBOOK_transformation := pillar\n" in run_cli(project, "steps", "--year", "2021").stdout
+

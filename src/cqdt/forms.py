@@ -80,9 +80,20 @@ def write_form(year: Year, group: str, unit: Unit, path: Path) -> None:
         meta.append([key, value])
     meta.sheet_state = "veryHidden"
     meta.protection.set_password(PROTECTION_PASSWORD)
+    for sheet in book.worksheets:
+        _data_as_text(sheet)
     book.properties.creator = "cqdt forms"
     book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
     book.save(path)
+
+
+def _data_as_text(sheet) -> None:
+    """Text from data (a unit's name, a label) is stored as text: openpyxl would store «=…» as a
+    live formula in the unit's form, which the unit's untouched form then fails to match."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
 
 
 def _meta(year: Year, group: str, unit: Unit) -> dict[str, str]:
