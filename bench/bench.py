@@ -37,6 +37,7 @@ from pathlib import Path
 import nbformat
 from openpyxl import load_workbook
 
+from cqdt import timing
 from cqdt.formatting import vn_number
 from cqdt.pipeline import load_year
 
@@ -313,7 +314,7 @@ def main() -> None:
 
 def steps_run(root: Path, since: float) -> set[str]:
     """The steps a rebuild ran: those whose timing record it rewrote."""
-    return {step for step, record in read_timings(root).items() if record["started"] >= since}
+    return timing.steps_since(root / "build" / "2021" / "timings", since)
 
 
 if __name__ == "__main__":

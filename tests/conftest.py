@@ -44,6 +44,23 @@ def run_make(root: Path, *targets: str, check: bool = True) -> subprocess.Comple
     return result
 
 
+VALIDATION_PARTS = ["params", "catalogues", "config", "data", "notebooks"]
+
+
+def validation_copy(destination: Path) -> Path:
+    """The parts of the project that validation reads (cheap to copy for each case)."""
+    for part in VALIDATION_PARTS:
+        shutil.copytree(ROOT / part, destination / part)
+    return destination
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Edit a text file of a project copy; the text to replace must be there."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) >= count, f"«{old}» không có trong {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
 def copy_project(destination: Path) -> Path:
     shutil.copytree(ROOT, destination, ignore=COPY_IGNORE)
     os.symlink(ROOT / ".venv", destination / ".venv")

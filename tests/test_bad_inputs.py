@@ -1,6 +1,5 @@
 """Every case of the bad-input corpus (tests/bad_inputs/cases.yaml) is rejected clearly."""
 
-import shutil
 import unicodedata
 from pathlib import Path
 
@@ -8,19 +7,9 @@ import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
 
-from .conftest import ROOT, run_cli
+from .conftest import run_cli, validation_copy
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yaml").read_text(encoding="utf-8"))
-PROJECT_PARTS = ["params", "catalogues", "config", "data"]
-
-
-def small_copy(destination: Path) -> Path:
-    """The parts of the project that validation reads (cheap to copy for each case)."""
-    for part in PROJECT_PARTS:
-        shutil.copytree(ROOT / part, destination / part)
-    return destination
-
-
 def apply(path: Path, edit: dict) -> None:
     kind = edit["kind"]
     if kind == "delete":
@@ -77,7 +66,7 @@ def test_corpus_is_large_and_ids_are_unique():
 
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
 def test_bad_input_is_rejected_clearly(case, tmp_path):
-    project = small_copy(tmp_path / "project")
+    project = validation_copy(tmp_path / "project")
     for edit in case.get("edits", [case["edit"]] if "edit" in case else []):
         apply(project / case["file"], edit)
     result = run_cli(project, "validate", "--year", str(case.get("year", 2021)))

@@ -3,14 +3,13 @@ its appendix; Điều 2 and 3 are templates filled from the year (unit tests).""
 
 from __future__ import annotations
 
-import shutil
 
 import pandas as pd
 
 from cqdt.fragments import appendix_numbers, articles
 from cqdt.pipeline import load_year
 
-from .conftest import ROOT, run_cli
+from .conftest import replace_in, run_cli, validation_copy
 
 
 def tables(**counts: int) -> dict[str, pd.DataFrame]:
@@ -38,12 +37,8 @@ def test_items_and_appendices_follow_the_groups_present():
 
 
 def test_an_unknown_placeholder_in_the_wording_is_named(tmp_path):
-    project = tmp_path / "project"
-    for part in ["params", "catalogues", "config", "data"]:
-        shutil.copytree(ROOT / part, project / part)
-    params = project / "params/2021.yaml"
-    params.write_text(params.read_text(encoding="utf-8").replace("đánh giá năm {next_year}.", "đánh giá năm {nam_sau}."),
-                      encoding="utf-8")
+    project = validation_copy(tmp_path / "project")
+    replace_in(project / "params/2021.yaml", "đánh giá năm {next_year}.", "đánh giá năm {nam_sau}.")
     result = run_cli(project, "validate", "--year", "2021")
     assert result.returncode == 2
     assert ("tệp «2021.yaml»: mục «decision.articles.0.items»: mẫu câu dùng {nam_sau} nhưng chỉ được dùng "

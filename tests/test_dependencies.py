@@ -96,7 +96,7 @@ def test_make_names_are_escaped(tmp_path):
 
 def test_a_kernels_reads_reach_the_step_through_its_sink(tmp_path):
     (tmp_path / "catalogue.yaml").write_text("", encoding="utf-8")
-    sink = tmp_path / "step.reads"
+    sink = tmp_path / "step.journal"
     code = (f"from pathlib import Path; from cqdt import dependencies; "
             f"dependencies.start(Path({str(tmp_path)!r}), Path({str(sink)!r})); "
             f"Path({str(tmp_path / 'catalogue.yaml')!r}).read_text()")

@@ -3,29 +3,15 @@ in the year's catalogue (validate reports it with the file; the helpers refuse a
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
 
 import pytest
 
 from cqdt.errors import CqdtError
 from cqdt.names import check_declared, declared_names
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, replace_in, run_cli, validation_copy
 
 CATALOGUE = "catalogues/gialai-169-575-tai-dung.yaml"
-
-
-def validation_copy(destination: Path) -> Path:
-    for part in ["params", "catalogues", "config", "data", "notebooks"]:
-        shutil.copytree(ROOT / part, destination / part)
-    return destination
-
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_every_narrative_declares_what_it_uses():
@@ -65,7 +51,7 @@ def test_an_indicator_the_narrative_names_but_the_config_lacks(tmp_path):
 
 
 def test_at_run_time_an_undeclared_or_unknown_name_is_refused():
-    declared = {"criteria": {"commune": ["P_MUC_TT"]}}
+    declared = ["P_MUC_TT"]  # the notebook's criteria of the group at hand
     check_declared("presence", "criteria", "P_MUC_TT", declared, {"P_MUC_TT", "P_CONG"})
     with pytest.raises(CqdtError, match="sổ tay «presence» dùng tiêu chí «P_CONG» chưa khai báo"):
         check_declared("presence", "criteria", "P_CONG", declared, {"P_MUC_TT", "P_CONG"})

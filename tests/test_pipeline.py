@@ -1,10 +1,8 @@
 """The notebook pipeline end to end: make, papermill, file contracts, incremental rebuilds."""
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,7 +16,7 @@ from cqdt import runner
 from cqdt.errors import CqdtError
 from cqdt.pipeline import load_year
 
-from .conftest import ROOT
+from .conftest import ROOT, run_cli
 
 PILLARS = load_year(2021).pillars  # the steps of a year come from its catalogue
 
@@ -126,8 +124,7 @@ def test_source_notebooks_run_with_their_default_parameters(built_copy, monkeypa
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cqdt", *args], capture_output=True, text=True,
-                          env={**os.environ, "CQDT_ROOT": str(ROOT)})
+    return run_cli(ROOT, *args)
 
 
 def test_cli_validate_prints_a_summary():

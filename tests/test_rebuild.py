@@ -10,7 +10,6 @@ The rebuild plans of single edits are in test_rebuild_plans.py.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import time
@@ -20,10 +19,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from cqdt import timing
 from cqdt.browser import CHROMIUM, CHROMIUM_ARGS
 from cqdt.pipeline import load_year
 
-from .conftest import copy_built, run_make
+from .conftest import copy_built, replace_in, run_make
 
 PILLARS = load_year(2021).pillars  # the steps of a year come from its catalogue
 EVERYTHING = {"ingest", *PILLARS, "ranking", "render"}
@@ -43,14 +43,7 @@ def build(root: Path, year: int = 2021) -> set[str]:
     """Run `make report`; the steps it ran are those whose timing record it rewrote."""
     since = time.time()
     run_make(root, "report", f"YEAR={year}")
-    records = (root / "build" / str(year) / "timings").glob("*.json")
-    return {path.stem for path in records if json.loads(path.read_text(encoding="utf-8"))["finished"] >= since}
-
-
-def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) >= count, f"«{old}» không có trong {path}"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
+    return timing.steps_since(root / "build" / str(year) / "timings", since)
 
 
 def html_text(root: Path, year: int = 2021) -> str:

@@ -12,8 +12,8 @@ import pytest
 
 from cqdt.formatting import vn_signed
 
-from .conftest import copy_built, set_news_items
-from .test_rebuild import EVERYTHING, build, decision_pdf, html_text, pdf_text, readers, replace_in
+from .conftest import copy_built, replace_in, set_news_items
+from .test_rebuild import EVERYTHING, build, decision_pdf, html_text, pdf_text, readers
 
 
 def test_previous_years_workbook_reaches_the_comparison(built_2022: Path, tmp_path: Path):

@@ -22,8 +22,8 @@ def test_a_fresh_process_knows_when_it_started():
 def test_moments_are_written_in_order_from_the_process_start(tmp_path, monkeypatch):
     monkeypatch.setattr(timing, "_MARKS", [])  # this process's other moments are not this step's
     started = time.time() - 2
-    sink = tmp_path / "kernel.times"
-    sink.write_text(f"{started + 1.5:.6f} helpers imported\n", encoding="utf-8")
+    sink = tmp_path / "presence.journal"
+    sink.write_text(f"read /x.yaml\ntime {started + 1.5:.6f} helpers imported\n", encoding="utf-8")
     timing.mark("papermill start", started + 1.0)
     timing.write(tmp_path / "presence.json", "presence", started, timing.kernel_marks(sink))
     record = json.loads((tmp_path / "presence.json").read_text(encoding="utf-8"))

@@ -8,10 +8,9 @@ each build step reads, for make; `timing`, where its time goes, for make bench.
 """
 
 from . import timing as _timing
-from .dependencies import start_in_kernel as _record_reads_in_kernel
+from .dependencies import start_in_kernel as _journal_in_kernel
 
 __version__ = "0.1.0"
 
-_timing.start_in_kernel()
+_journal_in_kernel()  # a kernel of a build step: what it reads and its moments go to its journal
 _timing.mark("import cqdt")
-_record_reads_in_kernel()

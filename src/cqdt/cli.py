@@ -103,26 +103,23 @@ def _build_step(args) -> int:
         raise CqdtError("tùy chọn --deps cần kèm --target (đích make mà tệp phụ thuộc mô tả)")
     started = timing.process_started()
     depfile = Path(args.deps).absolute()
-    kernel_reads, kernel_times = (depfile.with_name(f"{depfile.stem}.{kind}") for kind in ("reads", "times"))
-    depfile.parent.mkdir(parents=True, exist_ok=True)  # the kernel appends to its sinks there
-    for sink in (kernel_reads, kernel_times):
-        sink.unlink(missing_ok=True)
+    kernel_journal = depfile.with_name(f"{depfile.stem}.journal")
+    depfile.parent.mkdir(parents=True, exist_ok=True)  # the kernel appends to its journal there
+    kernel_journal.unlink(missing_ok=True)
     dependencies.start(PROJECT_ROOT)
     if args.command == "notebook":
-        os.environ[dependencies.SINK_VARIABLE] = str(kernel_reads)
-        os.environ[timing.SINK_VARIABLE] = str(kernel_times)
+        os.environ[dependencies.SINK_VARIABLE] = str(kernel_journal)
     try:
         status = COMMANDS[args.command](args)
         if status == 0:
             build = resolve_build(args.year, args.build)
-            reads = dependencies.recorded_reads(build, kernel_reads)
+            reads = dependencies.recorded_reads(build, kernel_journal)
             dependencies.write_depfile(depfile, args.target, reads, PROJECT_ROOT)
             timing.write(build / "timings" / f"{depfile.stem}.json", depfile.stem, started,
-                         timing.kernel_marks(kernel_times))
+                         timing.kernel_marks(kernel_journal))
         return status
     finally:
-        for sink in (kernel_reads, kernel_times):
-            sink.unlink(missing_ok=True)
+        kernel_journal.unlink(missing_ok=True)
 
 
 def _validate(args) -> int:

@@ -17,8 +17,9 @@ import sys
 import time
 from pathlib import Path
 
-# The kernel of a notebook step appends what it reads to the file this variable names.
-SINK_VARIABLE = "CQDT_READS"
+# The kernel of a notebook step appends what it reads (and, for cqdt.timing, its moments) to the
+# file this variable names: its journal, one "<kind> <text>" line each, read by the step's runner.
+SINK_VARIABLE = "CQDT_JOURNAL"
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _IGNORED_PARTS = {".venv", ".git", "site-packages", ".ipynb_checkpoints", ".pytest_cache"}
 
@@ -59,17 +60,21 @@ class _Recorder:
         if _IGNORED_PARTS.intersection(parts) or any(part.endswith(".egg-info") for part in parts):
             return
         self.reads.add(path)
-        self._tell("read", path)
+        self.tell("read", path)
 
     def note_output(self, path: str) -> None:
         if path not in self.outputs and path.startswith(self.roots):
             self.outputs.add(path)
-            self._tell("output", path)
+            self.tell("output", path)
 
-    def _tell(self, kind: str, path: str) -> None:
+    def tell(self, kind: str, text: str) -> None:
         if self.sink is not None:
-            self.sink.write(f"{kind} {path}\n")
-            self.sink.flush()
+            busy, self._busy = self._busy, True  # the journal's own writes raise audit events too
+            try:
+                self.sink.write(f"{kind} {text}\n")
+                self.sink.flush()
+            finally:
+                self._busy = busy
 
 
 _RECORDER = _Recorder()
@@ -120,6 +125,18 @@ def start_in_kernel() -> None:
         start(PROJECT_ROOT, Path(sink))
 
 
+def tell(kind: str, text: str) -> None:
+    """A line for the runner, in a kernel's journal (nothing outside a kernel of a build step)."""
+    _RECORDER.tell(kind, text)
+
+
+def journal(sink: Path | None) -> list[tuple[str, str]]:
+    """The kernel's journal: (kind, text) per line."""
+    if sink is None or not sink.is_file():
+        return []
+    return [tuple(line.split(" ", 1)) for line in sink.read_text(encoding="utf-8").splitlines() if " " in line]
+
+
 def note_output(path: Path) -> None:
     """A file this step writes (its earlier content may be read to compare): never an input."""
     if _RECORDER.active:
@@ -132,8 +149,9 @@ def recorded_reads(build: Path, kernel_sink: Path | None = None) -> list[Path]:
     step began."""
     recorder = _RECORDER
     reads, outputs = set(recorder.reads), set(recorder.outputs)
-    for kind, name in _kernel_lines(kernel_sink):
-        (reads if kind == "read" else outputs).add(name)
+    for kind, name in journal(kernel_sink):
+        if kind in ("read", "output"):
+            (reads if kind == "read" else outputs).add(name)
     build_prefix = str(build.resolve()) + os.sep
     kept = []
     for name in sorted(reads - outputs):
@@ -164,9 +182,3 @@ def _make_name(path: Path, root: Path) -> str:
     except ValueError:
         name = str(path)
     return name.replace("\\", "\\\\").replace(" ", "\\ ").replace("#", "\\#").replace("$", "$$").replace(":", "\\:")
-
-
-def _kernel_lines(sink: Path | None) -> list[tuple[str, str]]:
-    if sink is None or not sink.is_file():
-        return []
-    return [tuple(line.split(" ", 1)) for line in sink.read_text(encoding="utf-8").splitlines() if " " in line]

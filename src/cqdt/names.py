@@ -102,11 +102,9 @@ def check_names(year) -> None:
         raise CqdtError(issues)
 
 
-def check_declared(notebook: str, kind: str, name: str, declared: dict, known: set[str]) -> None:
-    """At run time: a name the notebook's text uses must be declared and known."""
-    listed = declared.get(kind, [])
-    if isinstance(listed, dict):
-        listed = [n for names in listed.values() for n in names]
+def check_declared(notebook: str, kind: str, name: str, listed: list[str], known: set[str]) -> None:
+    """At run time: a name the notebook's text uses must be known and declared (`listed`: the
+    indicators it declared, or its criteria of the group at hand)."""
     if name not in known:
         raise CqdtError(Issue(f"sổ tay «{notebook}» dùng {_KIND[kind]} «{name}» không có trong cấu hình của năm"))
     if name not in listed:

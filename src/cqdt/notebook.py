@@ -74,7 +74,7 @@ class DeclaredIndicators(dict):
         self.notebook, self.declared = notebook, declared
 
     def __getitem__(self, name: str) -> Indicator:
-        check_declared(self.notebook, "indicators", name, self.declared, set(self))
+        check_declared(self.notebook, "indicators", name, self.declared.get("indicators", []), set(self))
         return super().__getitem__(name)
 
 
@@ -155,7 +155,7 @@ class PillarRun:
                    f"`build/{self.year.params.year}/pillars/{self.pillar}/points.csv`.")
 
     def units_with_full(self, group: str, criterion: str) -> int:
-        check_declared(self.pillar, "criteria", criterion, self.declared,
+        check_declared(self.pillar, "criteria", criterion, self.declared.get("criteria", {}).get(group, []),
                        {c.id for c in self.year.catalogue.criteria(group, self.pillar)})
         own = self.result.points
         rows = own[(own["group"] == group) & (own["criterion"] == criterion)]

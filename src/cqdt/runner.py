@@ -65,12 +65,12 @@ def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
     timing.mark("papermill start")
     try:
         with tempfile.TemporaryDirectory(prefix="cqdt-kernel-") as sockets:
-            papermill.execute_notebook(str(source), str(partial), parameters=parameters, kernel_name="python3",
-                                       progress_bar=False, cwd=str(NOTEBOOKS), log_output=False,
-                                       kernel_manager_class=ipc_kernel_manager(sockets),
-                                       # The notebook is complete once its last cell ran: the kernel is
-                                       # stopped at once instead of being asked to and waited for.
-                                       shutdown_kernel="immediate")
+            executed = papermill.execute_notebook(
+                str(source), str(partial), parameters=parameters, kernel_name="python3", progress_bar=False,
+                cwd=str(NOTEBOOKS), log_output=False, kernel_manager_class=ipc_kernel_manager(sockets),
+                # The notebook is complete once its last cell ran: the kernel is stopped at once
+                # instead of being asked to and waited for.
+                shutdown_kernel="immediate")
     except PapermillExecutionError as error:
         # papermill inserted one cell (the injected parameters) before the failing one, so the
         # 0-based index in the executed notebook is the 1-based position in the source notebook.
@@ -83,14 +83,14 @@ def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
                               f"({type(error).__name__}: {_detail(str(error))}); hãy chạy lại lệnh")) from None
     finally:
         source.unlink(missing_ok=True)
-    mark_cells(partial)
+    mark_cells(executed)
     os.replace(partial, output)
     return output
 
 
-def mark_cells(executed: Path) -> None:
+def mark_cells(executed: nbformat.NotebookNode) -> None:
     """When the first cell started (the kernel was ready) and the last ended, from papermill's record."""
-    cells = [c.metadata.get("papermill", {}) for c in nbformat.read(executed, as_version=4).cells]
+    cells = [c.metadata.get("papermill", {}) for c in executed.cells]
     starts = [c["start_time"] for c in cells if c.get("start_time")]
     ends = [c["end_time"] for c in cells if c.get("end_time")]
     if starts and ends:

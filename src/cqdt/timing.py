@@ -2,8 +2,8 @@
 build/<year>/timings/<step>.json, which `make bench` reads.
 
 A step marks its own moments (`mark`); a notebook's kernel marks its moments too (the package
-import started, the notebook helpers imported), appending them to the file that SINK_VARIABLE
-names, so that the runner can tell kernel start, imports and work apart.
+import started, the notebook helpers imported) in its journal (see cqdt.dependencies), so that the
+runner can tell kernel start, imports and work apart.
 """
 
 from __future__ import annotations
@@ -13,23 +13,15 @@ import os
 import time
 from pathlib import Path
 
-SINK_VARIABLE = "CQDT_TIMES"
+from . import dependencies
+
 _MARKS: list[tuple[str, float]] = []
-_kernel_sink: str | None = None
-
-
-def start_in_kernel() -> None:
-    """Called on import of the package: a kernel started by a build step reports its moments."""
-    global _kernel_sink
-    _kernel_sink = os.environ.get(SINK_VARIABLE) or None
 
 
 def mark(label: str, moment: float | None = None) -> None:
     moment = time.time() if moment is None else moment
     _MARKS.append((label, moment))
-    if _kernel_sink:
-        with open(_kernel_sink, "a", encoding="utf-8") as handle:
-            handle.write(f"{moment:.6f} {label}\n")
+    dependencies.tell("time", f"{moment:.6f} {label}")
 
 
 def process_started() -> float:
@@ -44,12 +36,12 @@ def process_started() -> float:
 
 
 def kernel_marks(sink: Path) -> list[tuple[str, float]]:
-    if not sink.is_file():
-        return []
+    """The moments a kernel wrote in its journal."""
     marks = []
-    for line in sink.read_text(encoding="utf-8").splitlines():
-        moment, _, label = line.partition(" ")
-        marks.append((f"kernel: {label}", float(moment)))
+    for kind, text in dependencies.journal(sink):
+        if kind == "time":
+            moment, _, label = text.partition(" ")
+            marks.append((f"kernel: {label}", float(moment)))
     return marks
 
 
@@ -61,3 +53,10 @@ def write(path: Path, step: str, started: float, extra: list[tuple[str, float]] 
     record["seconds"] = round(record["finished"] - started, 4)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def steps_since(folder: Path, since: float) -> set[str]:
+    """The steps that ran since `since`: those whose record in `folder` (build/<year>/timings) was
+    written after it."""
+    return {path.stem for path in folder.glob("*.json")
+            if json.loads(path.read_text(encoding="utf-8"))["finished"] >= since}
