@@ -80,8 +80,10 @@ $(B)/notebooks/%.ipynb: notebooks/$$(NOTEBOOK_$$*).py $(B)/inputs/%.json $$(call
 # A pillar's outputs are rewritten only when they change: the ranking reruns only then.
 $(B)/pillars/%/manifest.json: $(B)/notebooks/%.ipynb ;
 
-$(B)/notebooks/ranking.ipynb: notebooks/ranking.py $(PILLAR_MANIFESTS) $(call unrecorded,ranking)
-	@$(CQDT) notebook --year $(YEAR) --name ranking --output $@ $(call recorded,ranking,$@) $(QUIET_KERNEL)
+# The ranking step: the notebook the year's params name (NOTEBOOK_ranking), generic or narrative.
+$(B)/notebooks/ranking.ipynb: notebooks/$(NOTEBOOK_ranking).py $(PILLAR_MANIFESTS) $(call unrecorded,ranking)
+	@$(CQDT) notebook --year $(YEAR) --name $(NOTEBOOK_ranking) --output $@ $(call recorded,ranking,$@) \
+		$(QUIET_KERNEL)
 
 $(PUBLISHED): $(B)/notebooks/ranking.ipynb $(PILLAR_NOTEBOOKS) $(call unrecorded,render) \
 		$(if $(wildcard $(REPORT)),,FORCE)

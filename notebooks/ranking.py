@@ -23,6 +23,10 @@
 year = 2021
 build = ""
 
+# %% tags=["names", "hide"]
+# Các nhóm đơn vị mà lời văn của sổ tay này nhắc tới (kiểm tra với danh mục khi nạp số liệu).
+uses = {"groups": ["department", "district", "commune"]}
+
 # %% tags=["hide"]
 from cqdt.notebook import *  # noqa: F403
 
@@ -90,19 +94,12 @@ dữ liệu ranh giới được phép sử dụng nên không vẽ trên bản 
 của các xã, phường, thị trấn trong từng huyện. Ranh giới hành chính: daohoangson/dvhcvn (GPL-3.0),
 trích từ hệ thống bản đồ hành chính của Cổng Thông tin điện tử Chính phủ.
 """)
-svg(run.district_map())
-svg(run.commune_distribution())
+svg(run.map_chart())
+svg(run.distribution_by_parent("commune"))
 
 # %% tags=["section:highlights"]
-settings = run.year.params.robustness
 md(f"""
-## V. Độ vững của thứ hạng
-
-Thứ hạng phụ thuộc vào trọng số ngầm định của các trụ cột. Để kiểm tra, tổng điểm được tính lại
-{vn_int(settings.runs)} lần (hạt giống ngẫu nhiên {settings.seed}): mỗi lần, trọng số của từng trụ cột
-được chọn ngẫu nhiên trong khoảng ±{vn_number(settings.weight_spread * 100, 0)}% và tổng điểm được tính
-hoặc theo điểm của danh mục, hoặc theo tỷ lệ điểm đạt của từng trụ cột (mỗi cách một nửa số lần).
-Biểu đồ cho thấy hạng chính thức, hạng trung vị và khoảng 5%–95% của các hạng mô phỏng.
+{run.robustness_intro()}
 
 {run.robustness_text("department")}
 

@@ -31,7 +31,7 @@ def blank_forms(tmp_path_factory, year):
 
 
 def shipped(year, group):
-    return read_group(year.params.path(getattr(year.params.inputs, group)), group, year.catalogue, year.registry)
+    return read_group(year.params.path(year.params.inputs[group]), group, year.catalogue, year.registry)
 
 
 def fill(path: Path, values: pd.Series, year) -> None:
@@ -80,7 +80,7 @@ def test_round_trip_reproduces_the_shipped_scores(filled_forms, year, tmp_path):
     result = collect(year, filled_forms, tmp_path)
     assert result.rejected == {} and result.missing == [] and len(result.accepted) == 257
     for group in ("department", "district", "commune"):
-        collected = read_group(tmp_path / Path(getattr(year.params.inputs, group)).name, group, year.catalogue,
+        collected = read_group(tmp_path / Path(year.params.inputs[group]).name, group, year.catalogue,
                                year.registry)
         original = shipped(year, group)
         pd.testing.assert_frame_equal(collected, original)
@@ -124,7 +124,7 @@ def test_good_forms_are_merged_and_replaced_workbooks_backed_up(filled_forms, ye
     out = tmp_path / "data"
     out.mkdir()
     for group in ("department", "district", "commune"):
-        name = Path(getattr(year.params.inputs, group)).name
+        name = Path(year.params.inputs[group]).name
         shutil.copy(ROOT / "data" / "2022" / name, out / name)
     folder = tmp_path / "in"
     form, broken = copy_forms(filled_forms, folder, ["SBN03", "SBN04"])

@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from .errors import CqdtError, Issue
 from .yamlio import load_model
 
-GROUPS = ("department", "district", "commune")
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 # Totals must close to the maxima within this tolerance (floating point in YAML).
 _TOLERANCE = 1e-9
 
@@ -24,14 +24,27 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Component(Strict):
+    """A component index inside a main index: its criteria's points add up to it."""
+
+    id: Identifier
+    label: str = Field(min_length=1)
+
+
 class Pillar(Strict):
     """A pillar (main index) of the catalogue: a notebook step of the build, in catalogue order."""
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: Identifier
     label: str
     short_label: str = Field(min_length=1)  # column heads and chart axes
     sheet: str = Field(min_length=1)
     description: str = ""
+    # An unscored index is assessed and reported with its points, but they do not enter the total.
+    scored: bool = True
+    components: list[Component] = []
+
+    def component(self, component_id: str) -> Component:
+        return next(c for c in self.components if c.id == component_id)
 
 
 class InputField(Strict):
@@ -49,7 +62,8 @@ class _Rule(Strict):
     id: str = Field(pattern=r"^[A-Z][A-Z0-9_.]*$")
     label: str
     pillar: str
-    component: str = ""
+    component: str = ""  # the id of one of its pillar's components, when the pillar declares them
+    heading: str = ""  # a free sub-heading of the criteria table
     max_points: float = Field(gt=0)
 
     def fields(self) -> list[str]:
@@ -147,14 +161,41 @@ class LevelRule(Strict):
 
 
 class GroupLevels(Strict):
+    """Levels I–IV by share of the maximum, with criteria some levels require at full points."""
+
+    heading: str = "Mức độ"  # the column head of the classification
     below_label: str
-    rules: list[LevelRule]
+    rules: list[LevelRule] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _descending(self) -> "GroupLevels":
         shares = [rule.min_share for rule in self.rules]
         if shares != sorted(shares, reverse=True) or len(set(shares)) != len(shares):
             raise ValueError("ngưỡng các mức độ phải giảm dần từ mức I đến mức IV")
+        return self
+
+
+class Band(Strict):
+    label: str = Field(min_length=1)
+    min_share: float = Field(ge=0, le=1)
+
+
+class GroupBands(Strict):
+    """Named bands (Tốt, Khá, …) by share of the maximum, from the highest down; the last starts at 0."""
+
+    heading: str = "Xếp loại"
+    rules: list[Band] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _covering(self) -> "GroupBands":
+        shares = [band.min_share for band in self.rules]
+        if shares != sorted(shares, reverse=True) or len(set(shares)) != len(shares):
+            raise ValueError("ngưỡng các loại phải giảm dần, không trùng nhau")
+        if shares[-1] != 0:
+            raise ValueError("loại thấp nhất phải bắt đầu từ 0 để mọi đơn vị đều được xếp loại")
+        labels = [band.label for band in self.rules]
+        if len(set(labels)) != len(labels):
+            raise ValueError("tên các loại không được trùng nhau")
         return self
 
 
@@ -166,12 +207,35 @@ class Group(Strict):
     appendix_title: str  # the appendix's title; {year} is filled in
     colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")  # the group's colour in charts
     unit_label: str
+    noun: str = ""  # one unit in a sentence («trong từng huyện»); the plural when empty
     ranked: bool
-    max_points: float = Field(gt=0)
+    # The group whose units contain this group's units (the registry's parent_code): the appendix
+    # lists the units under their parent.
+    parent: str = ""
+    printed_scorecards: bool = True  # False: the cards stay in the HTML, out of the scorecards PDF
+    max_points: float = Field(gt=0)  # the sum of the scored pillars' maxima
     pillar_max: dict[str, float]
-    levels: GroupLevels
+    component_max: dict[str, float] = {}
+    # Classification: levels with required criteria, named bands, or neither.
+    levels: GroupLevels | None = None
+    bands: GroupBands | None = None
     fields: list[InputField]
     criteria: list[Criterion]
+
+    def classes(self) -> dict[str, str]:
+        """The classification's values, best first, with the label the report prints for each."""
+        if self.levels:
+            return {r.level: f"Mức {r.level}" for r in self.levels.rules} | {
+                self.levels.below_label: self.levels.below_label}
+        return {band.label: band.label for band in self.bands.rules} if self.bands else {}
+
+    @property
+    def unit_noun(self) -> str:
+        return self.noun or self.plural
+
+    @property
+    def class_heading(self) -> str:
+        return self.levels.heading if self.levels else self.bands.heading if self.bands else ""
 
 
 class Catalogue(Strict):
@@ -181,7 +245,7 @@ class Catalogue(Strict):
     reconstructed: bool
     reconstruction_note: str = ""
     pillars: list[Pillar]
-    groups: dict[Literal["department", "district", "commune"], Group]
+    groups: dict[Identifier, Group] = Field(min_length=1)  # in the order of the decision
 
     @model_validator(mode="after")
     def _consistent(self) -> "Catalogue":
@@ -189,6 +253,14 @@ class Catalogue(Strict):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def group_ids(self) -> list[str]:
+        return list(self.groups)
+
+    @property
+    def scored_pillars(self) -> list[str]:
+        return [p.id for p in self.pillars if p.scored]
 
     def pillar(self, pillar_id: str) -> Pillar:
         return next(p for p in self.pillars if p.id == pillar_id)
@@ -210,20 +282,24 @@ def _consistency_problems(cat: Catalogue) -> list[str]:
     repeated = sorted({p for p in pillar_ids if pillar_ids.count(p) > 1})
     if repeated:
         problems.append(f"trụ cột khai báo hai lần: {', '.join(repeated)}")
-    reserved = {"ranking", "pillar"} & set(pillar_ids)  # names of the other notebooks of the build
+    reserved = {"ranking", "pillar", "consolidation"} & set(pillar_ids)  # names of the other notebooks of the build
     if reserved:
         problems.append(f"tên trụ cột trùng tên sổ tay của dự án: {', '.join(sorted(reserved))}")
+    if not cat.scored_pillars:
+        problems.append("danh mục phải có ít nhất một trụ cột được tính điểm")
     sheets = {p.sheet for p in cat.pillars}
     for name, group in cat.groups.items():
-        problems += _group_problems(name, group, set(pillar_ids), sheets)
-    missing = set(GROUPS) - set(cat.groups)
-    if missing:
-        problems.append(f"thiếu nhóm {', '.join(sorted(missing))}")
+        problems += _group_problems(name, group, cat, sheets)
     return problems
 
 
-def _group_problems(name: str, group: Group, pillars: set[str], sheets: set[str]) -> list[str]:
+def _group_problems(name: str, group: Group, cat: Catalogue, sheets: set[str]) -> list[str]:
     problems: list[str] = []
+    pillars = {p.id for p in cat.pillars}
+    if group.parent and group.parent not in cat.groups or group.parent == name:
+        problems.append(f"nhóm {name}: nhóm cấp trên «{group.parent}» không phải một nhóm khác của danh mục")
+    if group.levels and group.bands:
+        problems.append(f"nhóm {name}: chỉ được khai báo một cách xếp loại (levels hoặc bands)")
     ids = [c.id for c in group.criteria]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.append(f"nhóm {name}: mã tiêu chí {dup} bị trùng")
@@ -243,31 +319,66 @@ def _group_problems(name: str, group: Group, pillars: set[str], sheets: set[str]
                 problems.append(f"nhóm {name}: tiêu chí {criterion.id} dùng cột chưa khai báo «{field}»")
     for unused in [f for f in field_ids if f not in used]:
         problems.append(f"nhóm {name}: cột {unused} không được tiêu chí nào sử dụng")
-    problems += _maxima_problems(name, group, pillars)
-    for rule in group.levels.rules:
+    problems += _component_problems(name, group, cat)
+    problems += _maxima_problems(name, group, cat)
+    for rule in group.levels.rules if group.levels else []:
         for required in rule.required_full:
             if required not in ids:
                 problems.append(f"nhóm {name}: mức {rule.level} đòi tiêu chí không tồn tại {required}")
     return problems
 
 
-def _maxima_problems(name: str, group: Group, pillars: set[str]) -> list[str]:
+def _component_problems(name: str, group: Group, cat: Catalogue) -> list[str]:
+    """A pillar that declares components: each criterion names one, each used one has its maximum."""
+    problems: list[str] = []
+    declared = {c.id: p.id for p in cat.pillars for c in p.components}
+    for criterion in group.criteria:
+        nested = any(p.id == criterion.pillar and p.components for p in cat.pillars)
+        if nested and declared.get(criterion.component) != criterion.pillar:
+            problems.append(f"nhóm {name}: tiêu chí {criterion.id} phải thuộc một chỉ số thành phần của "
+                            f"trụ cột {criterion.pillar} (nhận được «{criterion.component}»)")
+        elif not nested and criterion.component:
+            problems.append(f"nhóm {name}: tiêu chí {criterion.id} ghi chỉ số thành phần «{criterion.component}» "
+                            f"nhưng trụ cột {criterion.pillar} không khai báo chỉ số thành phần")
+    for component in group.component_max:
+        if component not in declared:
+            problems.append(f"nhóm {name}: điểm tối đa cho chỉ số thành phần lạ «{component}»")
+    return problems
+
+
+def _sum_problem(name: str, what: str, declared: float | None, actual: float, parts: str) -> list[str]:
+    if declared is None:
+        return [f"nhóm {name}: thiếu điểm tối đa của {what}"]
+    if abs(declared - actual) > _TOLERANCE:
+        return [f"nhóm {name}: {what} khai báo tối đa {declared:g} điểm nhưng {parts} cộng lại {actual:g} điểm"]
+    return []
+
+
+def _maxima_problems(name: str, group: Group, cat: Catalogue) -> list[str]:
+    """Maxima add up at every level: criteria → component → pillar → the group's total."""
     problems = []
-    for pillar in sorted(pillars):
-        declared = group.pillar_max.get(pillar)
-        actual = sum(c.max_points for c in group.criteria if c.pillar == pillar)
-        if declared is None:
-            problems.append(f"nhóm {name}: thiếu điểm tối đa của trụ cột {pillar}")
-        elif abs(declared - actual) > _TOLERANCE:
-            problems.append(
-                f"nhóm {name}: trụ cột {pillar} khai báo tối đa {declared:g} điểm "
-                f"nhưng các tiêu chí cộng lại {actual:g} điểm"
-            )
-    total = sum(group.pillar_max.values())
+    for pillar in cat.pillars:
+        own = [c for c in group.criteria if c.pillar == pillar.id]
+        if pillar.components:
+            for component in pillar.components:
+                members = [c.max_points for c in own if c.component == component.id]
+                if members or component.id in group.component_max:
+                    problems += _sum_problem(name, f"chỉ số thành phần {component.id}",
+                                             group.component_max.get(component.id), sum(members), "các tiêu chí")
+            parts = sum(group.component_max.get(c.id, 0.0) for c in pillar.components)
+            problems += _sum_problem(name, f"trụ cột {pillar.id}", group.pillar_max.get(pillar.id), parts,
+                                     "các chỉ số thành phần")
+        else:
+            problems += _sum_problem(name, f"trụ cột {pillar.id}", group.pillar_max.get(pillar.id),
+                                     sum(c.max_points for c in own), "các tiêu chí")
+    for extra in sorted(set(group.pillar_max) - {p.id for p in cat.pillars}):
+        problems.append(f"nhóm {name}: điểm tối đa cho trụ cột lạ «{extra}»")
+    total = sum(group.pillar_max.get(p, 0.0) for p in cat.scored_pillars)
     if abs(total - group.max_points) > _TOLERANCE:
         problems.append(
             f"nhóm {name}: tổng điểm tối đa khai báo {group.max_points:g} "
             f"nhưng các trụ cột cộng lại {total:g}"
+            + (" (không kể các trụ cột không tính điểm)" if len(cat.scored_pillars) < len(cat.pillars) else "")
         )
     return problems
 

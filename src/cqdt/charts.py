@@ -107,7 +107,7 @@ def level_counts(counts: pd.DataFrame, labels: dict[str, str], title: str) -> st
     return to_svg(figure)
 
 
-def district_map(features: list[dict], values: dict[str, float], labels: dict[str, str], title: str,
+def choropleth(features: list[dict], values: dict[str, float], labels: dict[str, str], title: str,
                  legend: str) -> str:
     """Choropleth of the districts (GeoJSON polygons keyed by GSO code), value written on each."""
     from matplotlib.collections import PolyCollection

@@ -161,7 +161,8 @@ def _steps(args) -> int:
     from .pipeline import load_year
     from .runner import step_table
 
-    print(step_table(load_year(args.year).pillars), end="")
+    year = load_year(args.year)
+    print(step_table(year.pillars, year.params.ranking_notebook), end="")
     return 0
 
 

@@ -76,7 +76,8 @@ def _checked(value, allowed: set[str]):
 
 class Decision(Strict):
     number: str = Field(min_length=1)
-    issuer: list[str] = Field(min_length=1)
+    issuer: list[str] = Field(min_length=1)  # the heading's lines
+    issuer_name: str = Field(min_length=1)  # «Ủy ban nhân dân tỉnh Gia Lai», as the appendices cite it
     place: str
     date: dt.date
     subject: str
@@ -89,11 +90,13 @@ class Decision(Strict):
     signature: Signature
 
 
-class Inputs(Strict):
-    department: str
-    district: str
-    commune: str
-    province: str
+class MapSpec(Strict):
+    """The choropleth of the report: boundaries (GeoJSON, a `code` property per feature, matched to
+    the registry's codes) of the units of one group."""
+
+    group: str
+    boundaries: str
+    attribution: str = ""  # the boundaries' source and licence, printed under the map
 
 
 class Survey(Strict):
@@ -118,14 +121,17 @@ class Robustness(Strict):
 class YearParams(Strict):
     year: int = Field(ge=2000, le=2100)
     catalogue: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    indicators: str
-    units: str = "data/reference/units.csv"
-    districts_geojson: str = "data/reference/geo/gialai_districts.geojson"
+    indicators: str = ""  # province-wide indicators (config/…); none when empty
+    units: str = "data/reference/units.csv"  # the year's unit registry
+    map: MapSpec | None = None
+    # The notebook of the ranking step: the generic one, or a narrative written for the year's shape.
+    ranking_notebook: str = Field(default="consolidation", pattern=r"^[a-z][a-z0-9_]*$")
     data_status: Literal["official", "reconstructed"]
     data_note: str = ""
     score_decimals: int = Field(default=2, ge=0, le=4)  # published precision of totals
     previous_year: int | None = None
-    inputs: Inputs
+    inputs: dict[str, str] = Field(min_length=1)  # one workbook per group of the catalogue
+    province_input: str = ""  # the province-wide workbook, when indicators read from it
     decision: Decision
     survey: Survey
     robustness: Robustness = Robustness()

@@ -59,6 +59,31 @@ def vn_signed(value: float, decimals: int = 2) -> str:
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V", 6: "VI", 7: "VII", 8: "VIII"}
 
 
+# Unit types that head official names («Huyện Chư Sê»); map labels and chart axes drop them.
+UNIT_TYPES = ("Thành phố ", "Thị xã ", "Huyện ", "Thị trấn ", "Phường ", "Xã ", "Đặc khu ")
+
+
+def short_unit_name(name: str) -> str:
+    """«Chư Sê» for «Huyện Chư Sê»; a name that is only a type and a number keeps its type."""
+    for prefix in UNIT_TYPES:
+        if name.startswith(prefix) and not name[len(prefix):].strip().isdigit():
+            return name[len(prefix):]
+    return name
+
+
+def capital_first(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize would lower «UBND» in the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def join_words(items: list[str]) -> str:
+    """«a», «a và b», «a; b và c»: plurals that themselves contain commas are kept apart by «;»."""
+    if len(items) <= 1:
+        return "".join(items)
+    separator = "; " if any("," in item for item in items) else ", "
+    return separator.join(items[:-1]) + " và " + items[-1]
+
+
 def roman(number: int) -> str:
     return ROMAN[number]
 

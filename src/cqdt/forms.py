@@ -20,7 +20,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .catalogue import GROUPS, InputField
+from .catalogue import InputField
 from .errors import CqdtError, Issue
 from .inputs import CODE_COLUMN, NAME_COLUMN, ratio_checks, open_workbook, parse_value
 from .pipeline import Year
@@ -58,7 +58,7 @@ def allowed_text(item: InputField) -> str:
 def write_forms(year: Year, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for group in GROUPS:
+    for group in year.groups:
         folder = out_dir / group
         folder.mkdir(exist_ok=True)
         for unit in year.registry.group(group):
@@ -163,7 +163,7 @@ def _validations(sheet, fields: list[InputField]) -> None:
 
 @dataclass
 class Collection:
-    figures: dict[str, dict[str, dict[str, object]]] = field(default_factory=lambda: {g: {} for g in GROUPS})
+    figures: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)  # group → code → row
     accepted: dict[str, Path] = field(default_factory=dict)
     rejected: dict[Path, list[Issue]] = field(default_factory=dict)
     missing: list[Unit] = field(default_factory=list)
@@ -182,7 +182,7 @@ def collect(year: Year, forms_dir: Path, out_dir: Path) -> Collection:
             result.rejected[path] = issues
             continue
         seen.setdefault(unit.code, []).append(path)
-        result.figures[unit.group][unit.code] = figures
+        result.figures.setdefault(unit.group, {})[unit.code] = figures
         if path.stat().st_mtime > dt.datetime.combine(year.params.survey.deadline, dt.time.max).timestamp():
             result.late.append(path)
     for code, paths in seen.items():
@@ -278,10 +278,10 @@ def _write_workbooks(year: Year, result: Collection, out_dir: Path) -> None:
     from .generate import write_group_workbook
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    for group in GROUPS:
-        if not result.figures[group]:
+    for group in year.groups:
+        if not result.figures.get(group):
             continue  # no accepted form for this group: its workbook stays as it is
-        target = out_dir / Path(getattr(year.params.inputs, group)).name
+        target = out_dir / Path(year.params.inputs[group]).name
         current = _existing_rows(year, group, target)
         current.update(result.figures[group])
         codes = [u.code for u in year.registry.group(group) if u.code in current]

@@ -11,15 +11,16 @@ from __future__ import annotations
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .catalogue import GROUPS
-from .formatting import roman, vn_date, vn_int, vn_number, vn_signed
+from .formatting import capital_first, join_words, roman, vn_date, vn_int, vn_number, vn_signed
 from .config import params_path
 from .errors import CqdtError, Issue
 from .pipeline import Year
 
 def environment() -> Environment:
-    return Environment(loader=PackageLoader("cqdt", "templates"), autoescape=select_autoescape(["html", "j2"]),
-                       trim_blocks=False, lstrip_blocks=False)
+    env = Environment(loader=PackageLoader("cqdt", "templates"), autoescape=select_autoescape(["html", "j2"]),
+                      trim_blocks=False, lstrip_blocks=False)
+    env.filters["capital_first"] = capital_first  # Jinja's `capitalize` lowers the rest
+    return env
 
 
 def short_date(year: Year) -> str:
@@ -38,7 +39,7 @@ def reconstruction_notice(year: Year) -> str:
 
 def appendix_numbers(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     """Phụ lục I, II, … in the order of the groups present (one place numbers the appendices)."""
-    present = [g for g in GROUPS if g in tables and len(tables[g])]
+    present = [g for g, table in tables.items() if len(table)]  # tables come in the catalogue's order
     return {group: roman(index) for index, group in enumerate(present, start=1)}
 
 
@@ -70,7 +71,7 @@ def appendix_html(year: Year, group: str, table: pd.DataFrame, number: str,
     spec = year.catalogue.groups[group]
     decimals = year.params.score_decimals
     names = year.registry.by_code()
-    grouped = group == "commune"
+    grouped = bool(spec.parent)
     rows, current_parent, counter = [], None, 0
     for code, row in table.iterrows():
         if grouped and row["parent_code"] != current_parent:
@@ -85,12 +86,13 @@ def appendix_html(year: Year, group: str, table: pd.DataFrame, number: str,
             "total_value": f"{row['total']:.6f}", "total": vn_number(row["total"], decimals),
             "level": row["level"], "change_value": change_value, "change": change_text,
         })
+    pillars = [year.catalogue.pillar(p) for p in year.pillars]
     return environment().get_template("appendix.html.j2").render(
         d=year.params.decision, short_date=short_date(year), number=number, group=group,
         title=spec.appendix_title.format(year=year.params.year), ranked=spec.ranked, grouped=grouped,
         searchable=len(table) > 30, rows=rows, max_points=vn_number(spec.max_points, 0),
-        pillar_labels=[year.catalogue.pillar(p).short_label for p in year.pillars],
-        columns=5 + len(year.pillars) + (1 if grouped else 0) + (1 if changes is not None else 0),
+        pillars=pillars, unscored=[p for p in pillars if not p.scored], class_heading=spec.class_heading,
+        columns=4 + len(pillars) + sum([grouped, bool(spec.class_heading), changes is not None]),
         changes=changes is not None, previous_year=year.params.previous_year)
 
 
@@ -158,19 +160,34 @@ def formula_text(criterion, labels: dict[str, str]) -> str:
     return f"{top} × «{labels[criterion.field]}» / giá trị cao nhất trong nhóm"
 
 
+def _share(value: float) -> str:
+    return vn_number(value * 100, 1, strip_zeros=True) + "%"
+
+
+def _index_text(cat, criterion) -> str:
+    """«Sẵn sàng» or, in a nested catalogue, «Hạ tầng số › Hạ tầng kỹ thuật»."""
+    pillar = cat.pillar(criterion.pillar)
+    return pillar.short_label + (f" › {pillar.component(criterion.component).label}" if criterion.component else "")
+
+
 def methodology_html(year: Year) -> str:
     cat = year.catalogue
     groups = []
-    for name in GROUPS:
-        spec = cat.groups[name]
+    for name, spec in cat.groups.items():
         labels = {f.id: f.label for f in spec.fields}
         groups.append({
-            "label": spec.label, "max": vn_number(spec.max_points, 0), "below": spec.levels.below_label,
-            "levels": [{"level": r.level, "share": vn_number(r.min_share * 100, 1, strip_zeros=True) + "%",
-                        "required": ", ".join(r.required_full)} for r in spec.levels.rules],
-            "criteria": [{"id": c.id, "label": c.label, "pillar": cat.pillar(c.pillar).short_label,
+            "label": spec.label, "max": vn_number(spec.max_points, 0),
+            "levels": spec.levels and {"below": spec.levels.below_label, "rules": [
+                {"level": r.level, "share": _share(r.min_share), "required": ", ".join(r.required_full)}
+                for r in spec.levels.rules]},
+            "bands": spec.bands and {"heading": spec.bands.heading, "rules": [
+                {"label": b.label, "share": _share(b.min_share)} for b in spec.bands.rules]},
+            "criteria": [{"id": c.id, "label": c.label, "pillar": _index_text(cat, c),
                           "max": vn_number(c.max_points, 2, strip_zeros=True), "formula": formula_text(c, labels)}
                          for c in spec.criteria],
         })
+    ranked = [g.plural for g in cat.groups.values() if g.ranked]
+    unranked = [g.plural for g in cat.groups.values() if not g.ranked]
     return environment().get_template("methodology.html.j2").render(
-        cat=cat, groups=groups, decimals=year.params.score_decimals)
+        cat=cat, groups=groups, decimals=year.params.score_decimals, ranked=join_words(ranked),
+        unranked=join_words(unranked), unscored=[p.label for p in cat.pillars if not p.scored])

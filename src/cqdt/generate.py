@@ -337,7 +337,7 @@ def generate_year(year: int, out_dir: Path, params: YearParams | None = None) ->
     out_dir.mkdir(parents=True, exist_ok=True)
     for group, frame in frames.items():
         write_group_workbook(out_dir / Path(getattr(params.inputs, group)).name, group, frame, cat, registry, params)
-    write_province_workbook(out_dir / Path(params.inputs.province).name, year)
+    write_province_workbook(out_dir / Path(params.province_input).name, year)
     return frames
 
 

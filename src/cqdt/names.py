@@ -6,7 +6,8 @@ A narrative notebook declares the names its text uses in a cell tagged `names`:
     # %% tags=["names", "hide"]
     uses = {"indicators": ["cong_ttdt"], "criteria": {"commune": ["P_MUC_TT"]}}
 
-`validate` and `ingest` check every declaration of the year's pillars, and the indicator config's
+(a narrative ranking notebook declares the groups it writes about: `uses = {"groups": [...]}`).
+`validate` and `ingest` check every declaration of the year's pillars and ranking notebook, and the indicator config's
 pillars, groups and fields, against the catalogue, and report each unknown name in Vietnamese
 with the file that names it. At run time the notebook helpers refuse a name that was not declared
 or does not exist, instead of counting zero units.
@@ -54,6 +55,11 @@ def notebook_issues(year, notebook: Path) -> list[Issue]:
         if name not in known_indicators:
             issues.append(Issue(f"sổ tay dùng chỉ số toàn tỉnh «{name}» nhưng tệp chỉ số của năm "
                                 f"{year.params.year} không có chỉ số này", file=notebook))
+    for group in uses.get("groups", []):
+        if group not in year.catalogue.groups:
+            issues.append(Issue(f"sổ tay viết về nhóm đơn vị «{group}» nhưng danh mục «{year.catalogue.id}» "
+                                "không có nhóm này; hãy dùng sổ tay tổng hợp chung (ranking_notebook: "
+                                "consolidation trong tệp tham số)", file=notebook))
     for group, criteria in uses.get("criteria", {}).items():
         if group not in year.catalogue.groups:
             issues.append(Issue(f"sổ tay dùng nhóm đơn vị «{group}» nhưng danh mục «{year.catalogue.id}» "
@@ -93,11 +99,17 @@ def indicator_issues(year) -> list[Issue]:
 
 def check_names(year) -> None:
     """Raise one error listing every unknown name of the year's notebooks and indicator config."""
-    issues = indicator_issues(year)
+    issues = indicator_issues(year) if year.indicators else []
     for pillar in (p.id for p in year.catalogue.pillars):
         notebook = NOTEBOOKS / f"{pillar}.py"
         if notebook.is_file():
             issues += notebook_issues(year, notebook)
+    ranking = NOTEBOOKS / f"{year.params.ranking_notebook}.py"
+    if ranking.is_file():
+        issues += notebook_issues(year, ranking)
+    else:
+        issues.append(Issue(f"tệp tham số chọn sổ tay tổng hợp «{year.params.ranking_notebook}» nhưng không có "
+                            "sổ tay này", file=ranking, column="ranking_notebook"))
     if issues:
         raise CqdtError(issues)
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import timing
-from .catalogue import GROUPS, Catalogue, load_catalogue
-from .config import YearParams, load_params
+from .catalogue import Catalogue, load_catalogue
+from .config import YearParams, load_params, params_path
 from .dependencies import note_output
 from .errors import CqdtError, Issue
 from .formatting import vietnamese_key
@@ -45,13 +45,23 @@ class Year:
     def pillars(self) -> list[str]:
         return [p.id for p in self.catalogue.pillars]
 
-    def input_files(self) -> dict[str, Path]:
-        return {name: self.params.path(getattr(self.params.inputs, name))
-                for name in (*GROUPS, "province")}
+    @property
+    def groups(self) -> list[str]:
+        return self.catalogue.group_ids
+
+    def group_file(self, group: str) -> Path:
+        return self.params.path(self.params.inputs[group])
+
+    def province_file(self) -> Path | None:
+        return self.params.path(self.params.province_input) if self.params.province_input else None
+
+    def input_files(self) -> list[Path]:
+        files = [self.group_file(g) for g in self.groups]
+        return files + ([self.province_file()] if self.params.province_input else [])
 
     def config_files(self) -> list[Path]:
         p = self.params
-        return [p.catalogue_path(), p.path(p.indicators), p.path(p.units),
+        return [p.catalogue_path(), *([p.path(p.indicators)] if p.indicators else []), p.path(p.units),
                 PROJECT_ROOT / "params" / f"{p.year}.yaml"]
 
 
@@ -59,8 +69,53 @@ def load_year(year: int | str) -> Year:
     params = load_params(year)
     catalogue = load_catalogue(params.catalogue_path())
     registry = load_registry(params.path(params.units))
-    indicators = load_indicator_specs(params.path(params.indicators))
-    return Year(params, catalogue, registry, indicators)
+    indicators = load_indicator_specs(params.path(params.indicators)) if params.indicators else []
+    context = Year(params, catalogue, registry, indicators)
+    check_shape(context)
+    return context
+
+
+def check_shape(year: Year) -> None:
+    """Params, catalogue and registry agree on the groups: every problem named at once."""
+    params_file = params_path(year.params.year)
+    registry_file = year.params.path(year.params.units)
+    groups, issues = set(year.groups), []
+    for group in year.groups:
+        if group not in year.params.inputs:
+            issues.append(Issue(f"thiếu tệp số liệu của nhóm «{group}» (nhóm có trong danh mục "
+                                f"«{year.catalogue.id}»)", file=params_file, column="inputs"))
+        if not year.registry.group(group):
+            issues.append(Issue(f"danh sách đơn vị không có đơn vị nào thuộc nhóm «{group}» của danh mục",
+                                file=registry_file, column="group"))
+    for group in sorted(set(year.params.inputs) - groups):
+        issues.append(Issue(f"nhóm «{group}» không có trong danh mục «{year.catalogue.id}»",
+                            file=params_file, column="inputs", value=group))
+    issues += _registry_issues(year, registry_file)
+    if year.params.map and year.params.map.group not in groups:
+        issues.append(Issue(f"bản đồ vẽ nhóm «{year.params.map.group}» không có trong danh mục",
+                            file=params_file, column="map.group", value=year.params.map.group))
+    needs_province = any(s.source.startswith("province") for s in year.indicators)
+    if needs_province and not year.params.province_input:
+        issues.append(Issue("có chỉ số lấy từ tệp số liệu toàn tỉnh nhưng chưa khai báo province_input",
+                            file=params_file, column="province_input"))
+    if issues:
+        raise CqdtError(issues)
+
+
+def _registry_issues(year: Year, registry_file: Path) -> list[Issue]:
+    """Each unit's group is in the catalogue; a unit of a group with a parent names a parent unit."""
+    codes = year.registry.by_code()
+    issues = []
+    for row, unit in enumerate(year.registry.units, start=2):
+        spec = year.catalogue.groups.get(unit.group)
+        if spec is None:
+            issues.append(Issue(f"nhóm «{unit.group}» của đơn vị {unit.code} không có trong danh mục "
+                                f"«{year.catalogue.id}»", file=registry_file, row=row, column="group",
+                                value=unit.group))
+        elif spec.parent and (unit.parent_code not in codes or codes[unit.parent_code].group != spec.parent):
+            issues.append(Issue(f"đơn vị {unit.code} phải có mã đơn vị cấp trên thuộc nhóm «{spec.parent}»",
+                                file=registry_file, row=row, column="parent_code", value=unit.parent_code))
+    return issues[:20]
 
 
 def sha256(path: Path) -> str:
@@ -85,18 +140,16 @@ def dump_json(data: object) -> str:
 
 def read_figures(year: Year) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[float, str]]]:
     """Read and validate every workbook of the year; all problems are reported together."""
-    files = year.input_files()
-    figures, problems = {}, []
-    for group in GROUPS:
+    figures, problems, province = {}, [], {}
+    for group in year.groups:
         try:
-            figures[group] = read_group(files[group], group, year.catalogue, year.registry)
+            figures[group] = read_group(year.group_file(group), group, year.catalogue, year.registry)
         except CqdtError as error:
             problems += error.issues
     try:
-        province = read_province(files["province"])
+        province = read_province(year.province_file()) if year.province_file() else {}
     except CqdtError as error:
         problems += error.issues
-        province = {}
     if problems:
         raise CqdtError(problems)
     return figures, province
@@ -108,7 +161,7 @@ def ingest(year: Year, out_dir: Path) -> dict[str, bool]:
     figures, province = read_figures(year)
     timing.mark("workbooks read and checked")
     for spec in year.indicators:  # fail here, at input time, if a province figure is missing
-        compute_indicator(spec, figures, province, year.input_files()["province"])
+        compute_indicator(spec, figures, province, year.province_file())
     changed = {}
     for pillar in year.pillars:
         payload = pillar_inputs(year, pillar, figures, province)
@@ -119,7 +172,7 @@ def ingest(year: Year, out_dir: Path) -> dict[str, bool]:
 def pillar_inputs(year: Year, pillar: str, figures, province) -> dict:
     specs = [s for s in year.indicators if s.pillar == pillar]
     groups = {}
-    for group in GROUPS:
+    for group in year.groups:
         needed = [f.id for f in year.catalogue.fields_for(group, pillar)]
         needed += [f for s in specs if group in s.groups for f in s.fields if f not in needed]
         groups[group] = {"codes": list(figures[group].index),
@@ -148,7 +201,7 @@ def score_pillar_inputs(year: Year, inputs_path: Path) -> PillarResult:
                               file=inputs_path))
     pillar = payload["pillar"]
     frames = frames_from_inputs(payload)
-    points = pd.concat([score_pillar(year.catalogue, g, pillar, frames[g]) for g in GROUPS], ignore_index=True)
+    points = pd.concat([score_pillar(year.catalogue, g, pillar, frames[g]) for g in year.groups], ignore_index=True)
     province = {k: (v[0], v[1]) for k, v in payload["province"].items()}
     indicators = [compute_indicator(s, frames, province, inputs_path)
                   for s in year.indicators if s.pillar == pillar]
@@ -200,9 +253,9 @@ def consolidate_all(year: Year, points: pd.DataFrame) -> dict[str, pd.DataFrame]
     """Per group: pillar points, total, share, rank and level, with names, in display order."""
     names = year.registry.by_code()
     tables = {}
-    for group in GROUPS:
+    for group in year.groups:
         spec = year.catalogue.groups[group]
-        table = consolidate(points, group, spec, year.pillars, year.params.score_decimals)
+        table = consolidate(points, year.catalogue, group, year.params.score_decimals)
         order = [u.code for u in year.registry.group(group)]
         table = table.reindex(order)
         table.insert(0, "name", [names[c].name for c in table.index])
@@ -218,6 +271,6 @@ def consolidate_all(year: Year, points: pd.DataFrame) -> dict[str, pd.DataFrame]
 def score_year_directly(year: Year) -> dict[str, pd.DataFrame]:
     """Totals straight from a year's workbooks (used for the previous-year comparison)."""
     figures, _ = read_figures(year)
-    points = pd.concat([score_pillar(year.catalogue, g, p, figures[g]) for g in GROUPS for p in year.pillars],
+    points = pd.concat([score_pillar(year.catalogue, g, p, figures[g]) for g in year.groups for p in year.pillars],
                        ignore_index=True)
     return consolidate_all(year, points)

@@ -25,7 +25,7 @@ def git_commit() -> str:
 
 
 def provenance(year: Year) -> dict:
-    files = [*year.input_files().values(), *year.config_files()]
+    files = [*year.input_files(), *year.config_files()]
     if year.params.previous_year is not None:
         files.append(PROJECT_ROOT / "params" / f"{year.params.previous_year}.yaml")
     return {

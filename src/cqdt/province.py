@@ -21,7 +21,7 @@ class IndicatorSpec(BaseModel):
     label: str
     source: Literal["province", "province_ratio", "sum", "count_yes", "ratio_of_sums"]
     fields: list[str] = Field(min_length=1)
-    groups: list[Literal["department", "district", "commune"]] = []
+    groups: list[str] = []  # the catalogue groups whose units count
 
 
 class IndicatorFile(BaseModel):
@@ -50,7 +50,7 @@ def load_indicator_specs(path: Path) -> list[IndicatorSpec]:
 
 
 def compute_indicator(spec: IndicatorSpec, figures: dict[str, pd.DataFrame],
-                      province: dict[str, tuple[float, str]], source_file: Path) -> Indicator:
+                      province: dict[str, tuple[float, str]], source_file: Path | None) -> Indicator:
     base = dict(id=spec.id, pillar=spec.pillar, label=spec.label)
     if spec.source in ("province", "province_ratio"):
         missing = [f for f in spec.fields if f not in province]

@@ -6,13 +6,12 @@ import shutil
 from pathlib import Path
 
 from . import timing
-from .catalogue import GROUPS
 from .paths import PROJECT_ROOT, resolve_build
 from .pdf import Printer
 from .pipeline import load_year
 from .printparts import print_parts
 from .render import decision_print_html, publish, report_html, scorecards_print_html, with_scorecards
-from .scorecards import PRINTED_GROUPS, YearScorecards, scorecards_html
+from .scorecards import YearScorecards, scorecards_html
 
 
 def report_names(year: int) -> tuple[str, str, str]:
@@ -37,11 +36,11 @@ def build_report(year: int, build: str = "") -> list[Path]:
         decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1])
         decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
         scorecards = YearScorecards(context, out)
-        printed = scorecards.cards(PRINTED_GROUPS)
+        printed = scorecards.cards(printed=True)
         cards = printer.submit(print_parts(scorecards_print_html(analysis, scorecards_html(context, printed))),
                                staging / names[2])
         cards.add_done_callback(lambda _done: timing.mark("scorecards PDF printed"))
-        rest = scorecards.cards(tuple(g for g in GROUPS if g not in PRINTED_GROUPS))
+        rest = scorecards.cards(printed=False)
         html = with_scorecards(analysis, scorecards_html(context, printed + rest))
         (staging / names[0]).write_text(html, encoding="utf-8")
         timing.mark("HTML written")

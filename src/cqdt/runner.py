@@ -27,11 +27,13 @@ def pillar_notebook(pillar: str) -> str:
     return pillar if (NOTEBOOKS / f"{pillar}.py").is_file() else GENERIC_PILLAR
 
 
-def step_table(pillars: list[str]) -> str:
-    """The year's steps for make: the pillars in catalogue order and the notebook of each."""
-    lines = ["# Written by `python -m cqdt steps` from the year's catalogue; do not edit.",
+def step_table(pillars: list[str], ranking_notebook: str) -> str:
+    """The year's steps for make: the pillars in catalogue order and the notebook of each, and the
+    notebook of the ranking step (the year's params name it)."""
+    lines = ["# Written by `python -m cqdt steps` from the year's catalogue and params; do not edit.",
              f"PILLARS := {' '.join(pillars)}"]
     lines += [f"NOTEBOOK_{pillar} := {pillar_notebook(pillar)}" for pillar in pillars]
+    lines.append(f"NOTEBOOK_ranking := {ranking_notebook}")
     return "\n".join(lines) + "\n"
 
 

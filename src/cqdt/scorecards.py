@@ -7,20 +7,21 @@ from pathlib import Path
 
 import pandas as pd
 
-from .catalogue import GROUPS
 from .formatting import vn_number, vn_percent, vn_signed
 from .pipeline import Year, read_pillar_outputs
 from .fragments import environment
 
 _EPSILON = 1e-9
-# Groups whose cards also go to the scorecards PDF; the communes' are in the HTML only.
-PRINTED_GROUPS = ("department", "district")
 CHANGE_COLUMNS = ["previous_total", "total_change", "same_maximum", "previous_rank", "rank_change"]
 
 
 def next_level_gap(total: float, level: str, full: set[str], year: Year, group: str) -> str:
-    """What separates a unit from the next level up, in words."""
+    """What separates a unit from the next level (or band) up, in words."""
     spec = year.catalogue.groups[group]
+    if spec.bands:
+        return _next_band_gap(total, level, spec)
+    if not spec.levels:
+        return ""
     rules = spec.levels.rules
     names = [r.level for r in rules]
     if level == names[0]:
@@ -36,9 +37,19 @@ def next_level_gap(total: float, level: str, full: set[str], year: Year, group: 
     return f"Để đạt mức {target.level} cần " + " và ".join(needs) + "."
 
 
+def _next_band_gap(total: float, band: str, spec) -> str:
+    labels = [b.label for b in spec.bands.rules]
+    if band == labels[0]:
+        return f"Đã ở loại cao nhất («{band}»)."
+    target = spec.bands.rules[labels.index(band) - 1]
+    threshold = target.min_share * spec.max_points
+    return (f"Để được xếp loại «{target.label}» cần thêm {vn_number(threshold - total, 2)} điểm "
+            f"(ngưỡng {vn_number(threshold, 2)}).")
+
+
 def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
-          changes: dict[str, pd.DataFrame] | None, groups: tuple[str, ...] = GROUPS) -> list[dict]:
-    labels = {g: {c.id: c.label for c in year.catalogue.criteria(g)} for g in GROUPS}
+          changes: dict[str, pd.DataFrame] | None, groups: list[str]) -> list[dict]:
+    labels = {g: {c.id: c.label for c in year.catalogue.criteria(g)} for g in groups}
     decimals = year.params.score_decimals
     result = []
     for group in groups:
@@ -52,9 +63,10 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
             full = {criterion for criterion, share in ordered if share >= 1 - _EPSILON}
             result.append({
                 "code": code, "group": group, "group_label": spec.label, "name": row["name"],
+                "printed": spec.printed_scorecards, "class_heading": spec.class_heading,
                 "total": vn_number(row["total"], decimals), "max": vn_number(spec.max_points, 0),
                 "rank": int(row["rank"]) if spec.ranked else None, "units": len(table), "level": row["level"],
-                "pillars": [{"label": year.catalogue.pillar(p).short_label, "points": vn_number(row[p], 2),
+                "pillars": [{"label": _pillar_label(year, p), "points": vn_number(row[p], 2),
                              "median": vn_number(median[p], 2), "best": vn_number(best[p], 2),
                              "max": vn_number(spec.pillar_max[p], 0),
                              "share": f"{row[p] / spec.pillar_max[p] * 100:.1f}"} for p in year.pillars],
@@ -64,6 +76,11 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
                 "next_level": next_level_gap(row["total"], row["level"], full, year, group),
             })
     return result
+
+
+def _pillar_label(year: Year, pillar: str) -> str:
+    spec = year.catalogue.pillar(pillar)
+    return spec.short_label + ("" if spec.scored else " (không tính điểm)")
 
 
 def _criteria_by_unit(points: pd.DataFrame) -> dict[str, list[tuple[str, float]]]:
@@ -95,8 +112,7 @@ def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: in
 
 
 def scorecards_html(year: Year, card_list: list[dict]) -> str:
-    return environment().get_template("scorecards.html.j2").render(cards=card_list, year=year.params.year,
-                                                                    printed=PRINTED_GROUPS)
+    return environment().get_template("scorecards.html.j2").render(cards=card_list, year=year.params.year)
 
 
 class YearScorecards:
@@ -108,10 +124,12 @@ class YearScorecards:
         self.points, _ = read_pillar_outputs(year, out)
         self.tables = {g: pd.read_csv(out / "results" / f"{g}.csv",
                                       dtype={"code": str, "parent_code": str, "level": str}).set_index("code")
-                       for g in GROUPS}
+                       for g in year.groups}
         self.changes = None
         if year.params.previous_year is not None:
             self.changes = {g: t[[c for c in CHANGE_COLUMNS if c in t]] for g, t in self.tables.items()}
 
-    def cards(self, groups: tuple[str, ...]) -> list[dict]:
+    def cards(self, printed: bool) -> list[dict]:
+        """The cards of the groups whose cards are printed (or of the others)."""
+        groups = [g for g, spec in self.year.catalogue.groups.items() if spec.printed_scorecards == printed]
         return cards(self.year, self.tables, self.points, self.changes, groups)
