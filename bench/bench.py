@@ -35,6 +35,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
+import numpy as np
 from openpyxl import load_workbook
 
 from cqdt import timing
@@ -177,17 +178,29 @@ def change_one_pillar(root: Path, value: int) -> None:
     book.save(path)
 
 
+def synthetic_registry(path: Path, departments: int, districts: int, communes: int, seed: int = 1) -> None:
+    """A registry of the given size, in the 2021 catalogue's three groups (the scale of a whole country)."""
+    rng = np.random.default_rng(seed)
+    per_district = 1 + rng.multinomial(communes - districts, rng.dirichlet(np.full(districts, 8.0)))
+    lines = ["group,code,name,local_name,parent_code"]
+    lines += [f"department,SBN{i:04d},Sở tổng hợp số {i},," for i in range(1, departments + 1)]
+    lines += [f"district,H{i:04d},Huyện tổng hợp số {i},," for i in range(1, districts + 1)]
+    number = 0
+    for district, count in enumerate(per_district, start=1):
+        for _ in range(int(count)):
+            number += 1
+            lines.append(f"commune,X{number:05d},Xã tổng hợp số {number},,H{district:04d}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+
 def national_project(folder: Path) -> Path:
     root = project_copy(folder)
     env = {**os.environ, "CQDT_ROOT": str(root), "PYTHONPATH": str(root / "src")}
-    code = ("from pathlib import Path; from cqdt.generate import synthetic_registry; "
-            f"synthetic_registry(Path('data/reference/units.csv'), {NATIONAL_SIZE['departments']}, "
-            f"{NATIONAL_SIZE['districts']}, {NATIONAL_SIZE['communes']}); "
-            "p = Path('params/2021.yaml').read_text(encoding='utf-8'); "
-            "Path('params/2099.yaml').write_text(p.replace('year: 2021', 'year: 2099')"
-            ".replace('data/2021/', 'data/2099/'), "
-            "encoding='utf-8')")
-    subprocess.run([sys.executable, "-c", code], cwd=root, env=env, check=True)
+    synthetic_registry(root / "data/reference/units.csv", **NATIONAL_SIZE)
+    params = (root / "params/2021.yaml").read_text(encoding="utf-8")
+    (root / "params/2099.yaml").write_text(params.replace("year: 2021", "year: 2099").replace("data/2021/", "data/2099/"),
+                                           encoding="utf-8")
     subprocess.run([sys.executable, "-m", "cqdt", "data", "--year", "2099"], cwd=root, env=env, check=True,
                    capture_output=True)
     return root

@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COPY_IGNORE = shutil.ignore_patterns(".venv", "build", "report", ".git", "__pycache__", "*.egg-info",
                                      ".pytest_cache", "forms")
-BUILDING_FIXTURES = {"built_project", "built_2022", "project_copy"}
+BUILDING_FIXTURES = {"built_project", "built_2022", "project_copy", "built_shape"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -73,9 +73,10 @@ def shared_folder(factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
-def built_once(factory: pytest.TempPathFactory, year: int) -> Path:
+def built_once(factory: pytest.TempPathFactory, year: int, prepare=None) -> Path:
     """A copy of the project with `year` built, made by the first worker that needs it; the others
-    wait for it and read it. Each year has a copy of its own: no test copies a folder being built."""
+    wait for it and read it. Each year has a copy of its own: no test copies a folder being built.
+    `prepare(root)` sets up a year that the project does not ship (a test fixture year)."""
     from filelock import FileLock
 
     shared = shared_folder(factory)
@@ -84,6 +85,8 @@ def built_once(factory: pytest.TempPathFactory, year: int) -> Path:
         if not (root.parent / "done").exists():
             shutil.rmtree(root.parent, ignore_errors=True)
             copy_project(root)
+            if prepare:
+                prepare(root)
             run_make(root, "report", f"YEAR={year}")
             (root.parent / "done").touch()
     return root

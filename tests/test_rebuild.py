@@ -86,14 +86,14 @@ EDITS = [
          frozenset(EVERYTHING)),
     # Points moved between two criteria of one pillar: the pillar's total, and its input file, stay.
     Edit("catalogue: criterion points", "catalogues/gialai-169-575-tai-dung.yaml",
-         "denominator: so_muc_tt_bat_buoc, max_points: 8}\n      - {id: P_CAPNHAT, pillar: presence, component: "
+         "denominator: so_muc_tt_bat_buoc, max_points: 8}\n      - {id: P_CAPNHAT, pillar: presence, heading: "
          "Cổng/trang thông tin điện tử, label: \"Cập nhật tin bài (0,02 điểm/tin bài)\", rule: capped_count, field: "
-         "so_tin_bai_dang, points_each: 0.02, max_points: 4}\n      - {id: P_DIDONG, pillar: presence, component: "
+         "so_tin_bai_dang, points_each: 0.02, max_points: 4}\n      - {id: P_DIDONG, pillar: presence, heading: "
          "Cổng/trang thông tin điện tử, label: Tương thích thiết bị di động, rule: yes_no, field: tuong_thich_di_dong, "
          "max_points: 4}",
-         "denominator: so_muc_tt_bat_buoc, max_points: 9}\n      - {id: P_CAPNHAT, pillar: presence, component: "
+         "denominator: so_muc_tt_bat_buoc, max_points: 9}\n      - {id: P_CAPNHAT, pillar: presence, heading: "
          "Cổng/trang thông tin điện tử, label: \"Cập nhật tin bài (0,02 điểm/tin bài)\", rule: capped_count, field: "
-         "so_tin_bai_dang, points_each: 0.02, max_points: 4}\n      - {id: P_DIDONG, pillar: presence, component: "
+         "so_tin_bai_dang, points_each: 0.02, max_points: 4}\n      - {id: P_DIDONG, pillar: presence, heading: "
          "Cổng/trang thông tin điện tử, label: Tương thích thiết bị di động, rule: yes_no, field: tuong_thich_di_dong, "
          "max_points: 3}", frozenset(EVERYTHING)),
     Edit("registry: unit renamed", "data/reference/units.csv", "SBN02,Sở Tài chính,", f"SBN02,{NEW_NAME},",

@@ -169,10 +169,13 @@ class GroupLevels(Strict):
 
     @model_validator(mode="after")
     def _descending(self) -> "GroupLevels":
-        shares = [rule.min_share for rule in self.rules]
-        if shares != sorted(shares, reverse=True) or len(set(shares)) != len(shares):
+        if not _strictly_descending([rule.min_share for rule in self.rules]):
             raise ValueError("ngưỡng các mức độ phải giảm dần từ mức I đến mức IV")
         return self
+
+
+def _strictly_descending(shares: list[float]) -> bool:
+    return shares == sorted(shares, reverse=True) and len(set(shares)) == len(shares)
 
 
 class Band(Strict):
@@ -189,7 +192,7 @@ class GroupBands(Strict):
     @model_validator(mode="after")
     def _covering(self) -> "GroupBands":
         shares = [band.min_share for band in self.rules]
-        if shares != sorted(shares, reverse=True) or len(set(shares)) != len(shares):
+        if not _strictly_descending(shares):
             raise ValueError("ngưỡng các loại phải giảm dần, không trùng nhau")
         if shares[-1] != 0:
             raise ValueError("loại thấp nhất phải bắt đầu từ 0 để mọi đơn vị đều được xếp loại")
@@ -241,6 +244,7 @@ class Group(Strict):
 class Catalogue(Strict):
     id: str
     title: str
+    short_title: str = Field(min_length=1)  # «đánh giá CQĐT»: the report's window title
     methodology: str
     reconstructed: bool
     reconstruction_note: str = ""

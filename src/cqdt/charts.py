@@ -143,7 +143,7 @@ def choropleth(features: list[dict], values: dict[str, float], labels: dict[str,
 
 def boxplot_by_parent(values: pd.Series, parents: pd.Series, names: dict[str, str], title: str,
                       xlabel: str, colour: str) -> str:
-    """Distribution of commune totals within each district, districts ordered by median."""
+    """Distribution of a group's totals within each unit of its parent group, ordered by median."""
     groups = {code: values[parents == code] for code in parents.unique()}
     order = sorted(groups, key=lambda code: groups[code].median())
     figure, ax = plt.subplots(figsize=(7.2, 0.3 * len(order) + 1.0))

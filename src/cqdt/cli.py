@@ -132,7 +132,8 @@ def _validate(args) -> int:
     print(f"Năm {args.year}: số liệu hợp lệ (danh mục {year.catalogue.id}).")
     for group, frame in figures.items():
         print(f"  - {year.catalogue.groups[group].label}: {len(frame)} đơn vị, {frame.shape[1]} cột số liệu")
-    print(f"  - Số liệu toàn tỉnh: {len(province)} chỉ số")
+    if year.province_file():
+        print(f"  - Số liệu toàn tỉnh: {len(province)} chỉ số")
     return 0
 
 
@@ -185,7 +186,11 @@ def _data(args) -> int:
     problems = verify_against_published(args.year, frames, params)
     if problems:
         raise CqdtError("; ".join(problems))
-    print(f"Đã sinh số liệu tái dựng năm {args.year} vào {out}; khớp mọi số liệu đã công bố.")
+    from .generate import load_published
+
+    checked = ("khớp mọi số liệu đã công bố" if args.year in load_published()
+               else "năm này không có số liệu công bố để đối chiếu")
+    print(f"Đã sinh số liệu tái dựng năm {args.year} vào {out}; {checked}.")
     return 0
 
 

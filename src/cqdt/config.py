@@ -128,6 +128,7 @@ class YearParams(Strict):
     ranking_notebook: str = Field(default="consolidation", pattern=r"^[a-z][a-z0-9_]*$")
     data_status: Literal["official", "reconstructed"]
     data_note: str = ""
+    reconstruction: str = ""  # what `make data` assumes (config/tai-dung/…); neutral defaults when empty
     score_decimals: int = Field(default=2, ge=0, le=4)  # published precision of totals
     previous_year: int | None = None
     inputs: dict[str, str] = Field(min_length=1)  # one workbook per group of the catalogue

@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from pydantic import BaseModel, ConfigDict
 
 from .catalogue import BestShare, CappedCount, Catalogue, Criterion, Percent, Ratio, Steps, YesNo, load_catalogue
 from .config import YearParams, load_params
@@ -28,56 +29,67 @@ from .paths import PROJECT_ROOT
 from .ranking import consolidate
 from .scoring import criterion_points
 from .units import Registry, Unit, load_registry
+from .yamlio import load_model
 
-GROUP_SEEDS = {"department": 11, "district": 23, "commune": 37}
-# Criteria whose numerators absorb the calibration (large denominators give fine steps).
-KNOBS = ("T_HS_TRUCTUYEN", "T_DUNGHAN", "C_VB_DIENTU")
-# Fields every unit reports as "yes" (the seed article states 100 % for them).
-ALWAYS_YES = {"co_mang_lan", "ket_noi_wan", "ban_hanh_ke_hoach_cqdt", "su_dung_qlvb_dh",
-              "duoc_cap_chu_ky_so", "trien_khai_mot_cua_dien_tu", "co_cong_ttdt", "ket_noi_truc_lien_thong"}
-# Typical size of a denominator field per group (log-uniform between the bounds).
-MAGNITUDES = {
-    "tong_so_cbcc": {"department": (38, 190), "district": (140, 320), "commune": (19, 31)},
-    "so_muc_tt_bat_buoc": {"department": (24, 24), "district": (26, 26), "commune": (18, 18)},
-    "so_vb_di": {"department": (1400, 6200), "district": (3800, 12500), "commune": (380, 1600)},
-    "tong_so_tthc": {"department": (38, 260), "district": (270, 330), "commune": (100, 120)},
-    "so_vb_khong_mat": {"department": (3800, 16000), "district": (9500, 31000), "commune": (1400, 5200)},
-    "tong_so_vb_gui_nhan": {"department": (5200, 21000), "district": (13000, 42000), "commune": (2100, 7400)},
-}
-LOWEST_SHARE = {"department": 0.70, "district": 0.66, "commune": 0.36}  # usual floor of a group's totals
-DOSSIER_SHARE = {"department": 0.31, "district": 0.37, "commune": 0.32}
-AMOUNT_SCALE = {"department": 900.0, "district": 1400.0, "commune": 60.0}  # million VND
-PROVINCE_FIGURES = {
-    2021: [  # the seed article's province-wide figures
-        ("diem_cau_hnth", "Số điểm cầu kết nối hệ thống hội nghị truyền hình của tỉnh", 251, ""),
-        ("thpt_tong", "Tổng số trường trung học phổ thông", 47, ""),
-        ("thpt_day_tin_hoc", "Số trường THPT giảng dạy môn tin học", 47, ""),
-        ("thcs_tong", "Tổng số trường trung học cơ sở", 162, ""),
-        ("thcs_day_tin_hoc", "Số trường THCS giảng dạy môn tin học", 162, ""),
-        ("tieu_hoc_tong", "Tổng số trường tiểu học", 282, ""),
-        ("tieu_hoc_day_tin_hoc", "Số trường tiểu học giảng dạy môn tin học", 147, ""),
-        ("don_vi_dung_qlvb", "Số cơ quan, đơn vị dùng phần mềm QLVB&ĐH dùng chung", 911, ""),
-        ("chung_thu_so", "Tổng số chứng thư số đã được cấp", 4830, "hơn"),
-        ("dvc_muc_3", "Số dịch vụ công trực tuyến mức độ 3", 136, ""),
-        ("dvc_muc_4", "Số dịch vụ công trực tuyến mức độ 4", 1069, ""),
-        ("vb_dien_tu_lien_thong", "Số lượt văn bản điện tử gửi, nhận qua Trục liên thông", 2568409, ""),
-    ],
-    2022: [  # not published: reconstructed, plausible continuations of 2021
-        ("diem_cau_hnth", "Số điểm cầu kết nối hệ thống hội nghị truyền hình của tỉnh", 263, ""),
-        ("thpt_tong", "Tổng số trường trung học phổ thông", 47, ""),
-        ("thpt_day_tin_hoc", "Số trường THPT giảng dạy môn tin học", 47, ""),
-        ("thcs_tong", "Tổng số trường trung học cơ sở", 161, ""),
-        ("thcs_day_tin_hoc", "Số trường THCS giảng dạy môn tin học", 161, ""),
-        ("tieu_hoc_tong", "Tổng số trường tiểu học", 279, ""),
-        ("tieu_hoc_day_tin_hoc", "Số trường tiểu học giảng dạy môn tin học", 173, ""),
-        ("don_vi_dung_qlvb", "Số cơ quan, đơn vị dùng phần mềm QLVB&ĐH dùng chung", 927, ""),
-        ("chung_thu_so", "Tổng số chứng thư số đã được cấp", 5212, "hơn"),
-        ("dvc_muc_3", "Số dịch vụ công trực tuyến mức độ 3", 118, ""),
-        ("dvc_muc_4", "Số dịch vụ công trực tuyến mức độ 4", 1103, ""),
-        ("vb_dien_tu_lien_thong", "Số lượt văn bản điện tử gửi, nhận qua Trục liên thông", 2893517, ""),
-    ],
-}
-DOSSIER_TOTAL = {2021: 508364, 2022: 547912}  # 2021 published; 2022 reconstructed
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RatioShare(_Strict):
+    """A ratio's share drawn as base + per_quality × quality + noise, kept within [low, high]."""
+
+    base: float
+    per_quality: float = 0.0
+    noise: float = 0.0
+    low: float = 0.0
+    high: float = 1.0
+    groups: list[str] | None = None  # only for these groups (all when absent)
+
+
+class ChildShare(_Strict):
+    offset: float = 0.12
+    noise: float = 0.08
+    low: float = 0.3
+
+
+class Dossiers(_Strict):
+    """Dossiers received per unit: a province total split between groups (lognormal weights)."""
+
+    received: str
+    resolved: str
+    totals: dict[int, int] = {}  # per year; 2.000 per unit when a year is absent
+    shares: dict[str, float]
+    spread: dict[str, float]
+
+
+class Reconstruction(_Strict):
+    """What the generator assumes for a catalogue (config/tai-dung/*.yaml, named by params
+    `reconstruction`); every setting has a neutral default, so any catalogue can be generated."""
+
+    seeds: dict[str, int] = {}
+    knobs: list[str] = []
+    always_yes: list[str] = []
+    magnitudes: dict[str, dict[str, tuple[float, float]]] = {}
+    lowest_share: dict[str, float] = {}
+    wide: list[str] = []
+    amount_scale: dict[str, float] = {}
+    ratio_shares: dict[str, RatioShare] = {}
+    child_count_field: str = ""
+    child_share: ChildShare = ChildShare()
+    dossiers: Dossiers | None = None
+    province: dict[int, list[tuple[str, str, int | float, str]]] = {}  # the province workbook per year
+    workbook_title: str = "Số liệu đánh giá mức độ Chính quyền điện tử năm {year} — {group}"
+
+    def seed(self, cat: Catalogue, group: str) -> int:
+        return self.seeds.get(group, 101 + cat.group_ids.index(group))
+
+
+def load_reconstruction(params: YearParams) -> Reconstruction:
+    if not params.reconstruction:
+        return Reconstruction()
+    return load_model(params.path(params.reconstruction), Reconstruction, "tệp giả định tái dựng số liệu")
 
 
 @dataclass
@@ -106,30 +118,33 @@ def plan_for(published: dict, year: int, group: str) -> GroupPlan:
     )
 
 
-def capacity(units: list[Unit], group: str, year: int) -> np.ndarray:
+def capacity(units: list[Unit], seed: int, year: int) -> np.ndarray:
     """A unit's lasting capacity (urban wards above remote communes), slightly varying by year."""
-    base_rng = np.random.default_rng([GROUP_SEEDS[group], 7])
+    base_rng = np.random.default_rng([seed, 7])
     base = base_rng.normal(0, 1, len(units))
     kind = np.array([1.2 if u.name.startswith(("Phường", "Thành phố", "Thị xã")) else
                      0.6 if u.name.startswith("Thị trấn") else 0.0 for u in units])
-    drift = np.random.default_rng([GROUP_SEEDS[group], year]).normal(0, 0.35, len(units))
+    drift = np.random.default_rng([seed, year]).normal(0, 0.35, len(units))
     return base + kind + drift
 
 
-def sample_targets(units: list[Unit], group: str, year: int, cat: Catalogue, plan: GroupPlan) -> dict[str, float]:
+def sample_targets(units: list[Unit], group: str, year: int, cat: Catalogue, plan: GroupPlan,
+                   how: Reconstruction) -> dict[str, float]:
     """A total for every unit: the published ones as published, the others inside their constraints."""
-    rng = np.random.default_rng([GROUP_SEEDS[group], year, 1])
+    seed, wide = how.seed(cat, group), group in how.wide
+    lowest = how.lowest_share.get(group, 0.5)
+    rng = np.random.default_rng([seed, year, 1])
     top = cat.groups[group].max_points
     fixed = plan.fixed
     free = [u for u in units if u.code not in fixed and u.code not in plan.last]
     n = len(units)
     ceiling = min((s for c, s in fixed.items() if plan.ranks.get(c, n) <= 3), default=top * 0.93) - 0.15
-    floor_ = max((s for c, s in fixed.items() if plan.ranks.get(c, 0) >= n - 1), default=top * LOWEST_SHARE[group]) + 0.15
-    if group == "commune" and fixed:
+    floor_ = max((s for c, s in fixed.items() if plan.ranks.get(c, 0) >= n - 1), default=top * lowest) + 0.15
+    if wide and fixed:
         ceiling = max(fixed.values()) - 0.3
-    bands = _level_bands(cat, group)
     values: list[float] = []
-    if plan.level_counts:
+    if plan.level_counts:  # published counts per level (only levels are ever published)
+        bands = _level_bands(cat, group)
         remaining = len(free)
         for level, count in plan.level_counts.items():
             low, high = bands[level]
@@ -139,10 +154,10 @@ def sample_targets(units: list[Unit], group: str, year: int, cat: Catalogue, pla
             values += list(rng.uniform(low, high, take))
             remaining -= take
         below = min(low for low, _ in (bands[level] for level in plan.level_counts))
-        values += list(_spread(rng, group, remaining, floor_ if group != "commune" else top * LOWEST_SHARE[group], below - 0.05))
+        values += list(_spread(rng, wide, remaining, top * lowest if wide else floor_, below - 0.05))
     else:
-        values += list(_spread(rng, group, len(free), floor_, ceiling))
-    order = np.argsort(-capacity(free, group, year), kind="stable")
+        values += list(_spread(rng, wide, len(free), floor_, ceiling))
+    order = np.argsort(-capacity(free, seed, year), kind="stable")
     targets = {free[i].code: v for i, v in zip(order, sorted(values, reverse=True))}
     targets.update(fixed)
     if plan.last:
@@ -152,10 +167,10 @@ def sample_targets(units: list[Unit], group: str, year: int, cat: Catalogue, pla
     return targets
 
 
-def _spread(rng, group: str, count: int, low: float, high: float) -> np.ndarray:
-    if group == "commune":  # communes spread widely, skewed towards the lower half
+def _spread(rng, wide: bool, count: int, low: float, high: float) -> np.ndarray:
+    if wide:  # spread widely, skewed towards the lower half
         return low + (high - low) * rng.beta(1.8, 1.6, count)
-    return low + (high - low) * rng.beta(2.6, 1.5, count)  # departments and districts cluster high
+    return low + (high - low) * rng.beta(2.6, 1.5, count)  # cluster high
 
 
 def _level_bands(cat: Catalogue, group: str) -> dict[str, tuple[float, float]]:
@@ -168,39 +183,46 @@ def _level_bands(cat: Catalogue, group: str) -> dict[str, tuple[float, float]]:
     return bands
 
 
-def dossier_total(registry: Registry, year: int) -> int:
-    """The province's dossiers: published for 2021, else about 2.000 per assessed unit."""
-    return DOSSIER_TOTAL.get(year, 2000 * len(registry.units))
-
-
-def dossier_counts(registry: Registry, year: int) -> dict[str, int]:
-    """Dossiers received per unit, summing exactly to the province total."""
+def dossier_counts(registry: Registry, year: int, dossiers: Dossiers | None) -> dict[str, int]:
+    """Dossiers received per unit, summing exactly to the province total (the configured total of
+    the year, else about 2.000 per assessed unit)."""
+    if dossiers is None:
+        return {}
+    total = dossiers.totals.get(year, 2000 * len(registry.units))
     rng = np.random.default_rng([year, 99])
     counts: dict[str, int] = {}
-    for group, share in DOSSIER_SHARE.items():
+    for group, share in dossiers.shares.items():
         units = registry.group(group)
-        weights = rng.lognormal(0, 0.8 if group == "department" else 0.45, len(units))
-        raw = weights / weights.sum() * dossier_total(registry, year) * share
+        weights = rng.lognormal(0, dossiers.spread[group], len(units))
+        raw = weights / weights.sum() * total * share
         counts.update({u.code: max(int(v), 60) for u, v in zip(units, raw)})
     biggest = max(counts, key=counts.get)
-    counts[biggest] += dossier_total(registry, year) - sum(counts.values())
+    counts[biggest] += total - sum(counts.values())
     return counts
 
 
 class UnitFigures:
     """Raw figures of one unit, built criterion by criterion from a quality level."""
 
-    def __init__(self, unit: Unit, group: str, cat: Catalogue, rng, extras: dict[str, float]):
-        self.unit, self.group, self.cat, self.rng = unit, group, cat, rng
+    def __init__(self, unit: Unit, group: str, cat: Catalogue, rng, extras: dict[str, float],
+                 how: Reconstruction):
+        self.unit, self.group, self.cat, self.rng, self.how = unit, group, cat, rng, how
         self.values: dict[str, float] = dict(extras)
-        for name, bounds in MAGNITUDES.items():
-            if name in {f.id for f in cat.groups[group].fields} and name not in self.values:
-                low, high = bounds[group]
-                self.values[name] = float(round(math.exp(rng.uniform(math.log(low), math.log(high)))))
+        fields = {f.id: f for f in cat.groups[group].fields}
+        for name, bounds in how.magnitudes.items():
+            if name in fields and name not in self.values:
+                self.values[name] = self._magnitude(*bounds[group])
+        for criterion in cat.criteria(group):  # denominators without a configured size
+            if isinstance(criterion, Ratio) and criterion.denominator not in self.values:
+                top = fields[criterion.denominator].maximum or 2000
+                self.values[criterion.denominator] = self._magnitude(max(top / 200, 5), max(top / 20, 10))
+
+    def _magnitude(self, low: float, high: float) -> float:
+        return float(round(math.exp(self.rng.uniform(math.log(low), math.log(high)))))
 
     def fill(self, quality: float) -> None:
         for criterion in self.cat.criteria(self.group):
-            if criterion.id not in KNOBS:
+            if criterion.id not in self.how.knobs:
                 self._fill_criterion(criterion, quality)
 
     def _share(self, quality: float, spread: float = 0.09) -> float:
@@ -209,7 +231,7 @@ class UnitFigures:
     def _fill_criterion(self, c: Criterion, q: float) -> None:
         v = self.values
         if isinstance(c, YesNo):
-            v[c.field] = 1.0 if c.field in ALWAYS_YES or self.rng.random() < min(0.3 + 0.75 * q, 0.97) else 0.0
+            v[c.field] = 1.0 if c.field in self.how.always_yes or self.rng.random() < min(0.3 + 0.75 * q, 0.97) else 0.0
         elif isinstance(c, Ratio):
             share = self._ratio_share(c, q)
             v[c.numerator] = float(min(round(share * v[c.denominator]), v[c.denominator]))
@@ -231,51 +253,62 @@ class UnitFigures:
             pass  # amounts are drawn for the whole group at once (they are compared with the best)
 
     def _ratio_share(self, c: Ratio, q: float) -> float:
-        if c.numerator == "so_cbcc_co_hop_thu":  # above 95 % province-wide (seed article)
-            return float(np.clip(0.935 + 0.06 * q + self.rng.normal(0, 0.012), 0.9, 1.0))
-        if c.numerator == "so_vb_so_hoa" and self.group != "commune":  # 100 % at province and district
-            return 1.0
-        if c.denominator == "tong_so_xa":
-            return float(np.clip(q + 0.12 + self.rng.normal(0, 0.08), 0.3, 1.0))
+        rule = self.how.ratio_shares.get(c.numerator)
+        if rule and (rule.groups is None or self.group in rule.groups):
+            if not rule.noise and not rule.per_quality:
+                return rule.base
+            return float(np.clip(rule.base + rule.per_quality * q + self.rng.normal(0, rule.noise), rule.low, rule.high))
+        if c.denominator and c.denominator == self.how.child_count_field:
+            child = self.how.child_share
+            return float(np.clip(q + child.offset + self.rng.normal(0, child.noise), child.low, 1.0))
         return self._share(q)
 
 
 def build_group(group: str, year: int, cat: Catalogue, registry: Registry, plan: GroupPlan,
-                dossiers: dict[str, int], decimals: int) -> pd.DataFrame:
+                dossiers: dict[str, int], decimals: int, how: Reconstruction) -> pd.DataFrame:
     units = registry.group(group)
     spec = cat.groups[group]
-    targets = sample_targets(units, group, year, cat, plan)
-    rng = np.random.default_rng([GROUP_SEEDS[group], year, 2])
-    communes_per_district = pd.Series([u.parent_code for u in registry.group("commune")]).value_counts()
-    amounts = {u.code: round(AMOUNT_SCALE[group] * (0.35 + targets[u.code] / spec.max_points)
+    targets = sample_targets(units, group, year, cat, plan, how)
+    rng = np.random.default_rng([how.seed(cat, group), year, 2])
+    children = pd.Series([u.parent_code for u in registry.units if u.parent_code]).value_counts()
+    amounts = {u.code: round(how.amount_scale.get(group, 100.0) * (0.35 + targets[u.code] / spec.max_points)
                              * rng.lognormal(0, 0.3), 1) for u in units}
     amount_field = next((c.field for c in cat.criteria(group) if isinstance(c, BestShare)), None)
-    knobs = [c for c in cat.criteria(group) if c.id in KNOBS]
+    knobs = [c for c in cat.criteria(group) if c.id in how.knobs]
     knob_max = sum(c.max_points for c in knobs)
+    field_ids = {f.id for f in spec.fields}
     rows = {}
     for unit in units:
-        extras = {"so_hs_tiep_nhan": float(dossiers[unit.code])}
-        extras["so_hs_da_giai_quyet"] = float(round(dossiers[unit.code] * rng.uniform(0.93, 0.985)))
-        if "tong_so_xa" in {f.id for f in spec.fields}:
-            extras["tong_so_xa"] = float(communes_per_district[unit.code])
+        extras = {}
+        if how.dossiers and unit.code in dossiers:
+            extras[how.dossiers.received] = float(dossiers[unit.code])
+            extras[how.dossiers.resolved] = float(round(dossiers[unit.code] * rng.uniform(0.93, 0.985)))
+        if how.child_count_field in field_ids:
+            extras[how.child_count_field] = float(children.get(unit.code, 0))
         if amount_field:
             extras[amount_field] = amounts[unit.code]
         rows[unit.code] = _calibrate(unit, group, cat, rng, extras, targets[unit.code], knobs, knob_max,
                                      decimals, exact=unit.code in plan.fixed, amounts=amounts,
-                                     amount_field=amount_field)
+                                     amount_field=amount_field, how=how)
     frame = pd.DataFrame.from_dict(rows, orient="index")[[f.id for f in spec.fields]]
     frame.index.name = "code"
     return frame
 
 
-def _calibrate(unit, group, cat, rng, extras, target, knobs, knob_max, decimals, exact, amounts, amount_field):
-    """Fill a unit's figures so that its total lands on the target (exactly when published)."""
+def _calibrate(unit, group, cat, rng, extras, target, knobs, knob_max, decimals, exact, amounts, amount_field,
+               how):
+    """Fill a unit's figures so that its total lands on the target (exactly when published; near it
+    when the reconstruction names no knob criteria)."""
     spec = cat.groups[group]
     quality = target / spec.max_points
-    for _attempt in range(80):
-        figures = UnitFigures(unit, group, cat, rng, extras)
+    if not knobs:
+        figures = UnitFigures(unit, group, cat, rng, extras, how)
         figures.fill(quality)
-        fixed_points = _points_without_knobs(cat, group, figures.values, amounts, amount_field)
+        return figures.values
+    for _attempt in range(80):
+        figures = UnitFigures(unit, group, cat, rng, extras, how)
+        figures.fill(quality)
+        fixed_points = _points_without_knobs(cat, group, figures.values, amounts, amount_field, how.knobs)
         gap = target - fixed_points
         if 0.12 * knob_max <= gap <= 0.985 * knob_max:
             break
@@ -286,11 +319,11 @@ def _calibrate(unit, group, cat, rng, extras, target, knobs, knob_max, decimals,
     return figures.values
 
 
-def _points_without_knobs(cat, group, values, amounts, amount_field) -> float:
+def _points_without_knobs(cat, group, values, amounts, amount_field, knobs) -> float:
     frame = pd.DataFrame([values])
     total = 0.0
     for criterion in cat.criteria(group):
-        if criterion.id in KNOBS:
+        if criterion.id in knobs or not cat.pillar(criterion.pillar).scored:
             continue
         if isinstance(criterion, BestShare):
             total += values[amount_field] / max(amounts.values()) * criterion.max_points
@@ -328,16 +361,18 @@ def generate_year(year: int, out_dir: Path, params: YearParams | None = None) ->
     params = params or load_params(year)
     cat = load_catalogue(params.catalogue_path())
     registry = load_registry(params.path(params.units))
+    how = load_reconstruction(params)
     published = load_published()
-    dossiers = dossier_counts(registry, year)
+    dossiers = dossier_counts(registry, year, how.dossiers)
     frames = {}
-    for group in ("department", "district", "commune"):
+    for group in cat.group_ids:
         plan = plan_for(published, year, group)
-        frames[group] = build_group(group, year, cat, registry, plan, dossiers, params.score_decimals)
+        frames[group] = build_group(group, year, cat, registry, plan, dossiers, params.score_decimals, how)
     out_dir.mkdir(parents=True, exist_ok=True)
     for group, frame in frames.items():
-        write_group_workbook(out_dir / Path(getattr(params.inputs, group)).name, group, frame, cat, registry, params)
-    write_province_workbook(out_dir / Path(params.province_input).name, year)
+        write_group_workbook(out_dir / Path(params.inputs[group]).name, group, frame, cat, registry, params)
+    if params.province_input:
+        write_province_workbook(out_dir / Path(params.province_input).name, year, how)
     return frames
 
 
@@ -350,7 +385,7 @@ def write_group_workbook(path: Path, group: str, frame: pd.DataFrame, cat: Catal
     guide = book.active
     guide.title = INSTRUCTIONS_SHEET
     spec = cat.groups[group]
-    guide.append([f"Số liệu đánh giá mức độ Chính quyền điện tử năm {params.year} — {spec.label}"])
+    guide.append([load_reconstruction(params).workbook_title.format(year=params.year, group=spec.label)])
     guide.append(["SỐ LIỆU TÁI DỰNG: không phải số liệu chính thức; thay bằng số liệu từ phiếu khảo sát."])
     guide.append([])
     guide.append(["Cột", "Nội dung", "Trang", "Loại", "Đơn vị tính"])
@@ -376,12 +411,14 @@ def _cell(value: float, kind: str):
     return int(value) if float(value).is_integer() else value
 
 
-def write_province_workbook(path: Path, year: int) -> None:
+def write_province_workbook(path: Path, year: int, how: Reconstruction) -> None:
+    """The province-wide figures of the year (of the latest configured year when absent)."""
     book = Workbook()
     sheet = book.active
     sheet.title = PROVINCE_SHEET
     sheet.append(PROVINCE_COLUMNS)
-    for key, label, value, qualifier in PROVINCE_FIGURES.get(year, PROVINCE_FIGURES[max(PROVINCE_FIGURES)]):
+    rows = how.province.get(year, how.province[max(how.province)] if how.province else [])
+    for key, label, value, qualifier in rows:
         sheet.append([key, label, value, qualifier])
     _save(book, path)
 
@@ -393,21 +430,6 @@ def _save(book: Workbook, path: Path) -> None:
     book.save(path)
 
 
-def synthetic_registry(path: Path, departments: int, districts: int, communes: int, seed: int = 1) -> None:
-    """A registry of the given size (for benchmarks at the scale of a whole country)."""
-    rng = np.random.default_rng(seed)
-    per_district = 1 + rng.multinomial(communes - districts, rng.dirichlet(np.full(districts, 8.0)))
-    lines = ["group,code,name,local_name,parent_code"]
-    lines += [f"department,SBN{i:04d},Sở tổng hợp số {i},," for i in range(1, departments + 1)]
-    lines += [f"district,H{i:04d},Huyện tổng hợp số {i},," for i in range(1, districts + 1)]
-    number = 0
-    for district, count in enumerate(per_district, start=1):
-        for _ in range(int(count)):
-            number += 1
-            lines.append(f"commune,X{number:05d},Xã tổng hợp số {number},,H{district:04d}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def verify_against_published(year: int, frames: dict[str, pd.DataFrame], params: YearParams) -> list[str]:
     """Problems if the generated figures do not reproduce what was published."""
     from .scoring import score_pillar
@@ -417,7 +439,7 @@ def verify_against_published(year: int, frames: dict[str, pd.DataFrame], params:
     problems = []
     for group, frame in frames.items():
         points = pd.concat([score_pillar(cat, group, p.id, frame) for p in cat.pillars])
-        table = consolidate(points, group, cat.groups[group], [p.id for p in cat.pillars], params.score_decimals)
+        table = consolidate(points, cat, group, params.score_decimals)
         for row in published["scores"].get(group, []):
             code = str(row["code"])
             got = round_half_up(table.loc[code, "total"], params.score_decimals)

@@ -4,7 +4,7 @@
 A narrative notebook declares the names its text uses in a cell tagged `names`:
 
     # %% tags=["names", "hide"]
-    uses = {"indicators": ["cong_ttdt"], "criteria": {"commune": ["P_MUC_TT"]}}
+    uses = {"indicators": ["<indicator id>"], "criteria": {"<group id>": ["<criterion id>"]}}
 
 (a narrative ranking notebook declares the groups it writes about: `uses = {"groups": [...]}`).
 `validate` and `ingest` check every declaration of the year's pillars and ranking notebook, and the indicator config's

@@ -33,7 +33,7 @@ def intro_text(year: Year, tables: dict[str, pd.DataFrame]) -> str:
         lines.append(f"{capital_first(join_words(unranked))} được chấm điểm nhưng không xếp hạng.")
     unscored = [p.label for p in cat.pillars if not p.scored]
     if unscored:
-        lines.append(f"Chỉ số {join_words(unscored)} được đánh giá và công bố nhưng không tính vào tổng điểm.")
+        lines.append(f"{capital_first(join_words(unscored))} được đánh giá và công bố nhưng không tính vào tổng điểm.")
     return " ".join(lines)
 
 

@@ -80,12 +80,12 @@ def report_html(year: Year, executed: Path) -> str:
     assets = resources.files("cqdt") / "assets"
     extra = {"cqdt": {"version": __version__, "css": (assets / "report.css").read_text(encoding="utf-8"),
                       "js": (assets / "report.js").read_text(encoding="utf-8"),
-                      "title": f"Quyết định {year.params.decision.number} — đánh giá CQĐT năm {year.params.year}"}}
+                      "title": f"Quyết định {year.params.decision.number} — {year.catalogue.short_title} năm {year.params.year}"}}
     body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars), resources=extra)
     return body
 
 
-# Parts of the page that only the screen shows (per-unit criterion tables, commune scorecards)
+# Parts of the page that only the screen shows (per-unit criterion tables, scorecards of groups not printed)
 # are marked by comments in the HTML.
 _SCREEN_ONLY = re.compile(r"<!-- cqdt:screen-only -->.*?<!-- /cqdt:screen-only -->", re.S)
 _MAIN = re.compile(r"(<main class=\"report\">).*(</main>)", re.S)

@@ -37,14 +37,16 @@ def step_table(pillars: list[str], ranking_notebook: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def source_notebook(name: str) -> nbformat.NotebookNode:
+def source_notebook(name: str, step: str = "") -> nbformat.NotebookNode:
+    """The notebook's source, its cells numbered after the step it runs (the generic pillar notebook
+    runs once per pillar: its cells must keep ids of their own in the assembled page)."""
     path = NOTEBOOKS / f"{name}.py"
     if not path.is_file():
         raise CqdtError(Issue("không tìm thấy sổ tay", file=path))
     notebook = jupytext.read(path)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     for index, cell in enumerate(notebook.cells):  # stable ids: reproducible executed notebooks and HTML
-        cell.id = f"{name}-{index}"
+        cell.id = f"{step or name}-{index}"
     return notebook
 
 
@@ -58,7 +60,7 @@ def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
     output.parent.mkdir(parents=True, exist_ok=True)
     source = output.with_name(f".{output.stem}.source.ipynb")
     partial = output.with_name(f".{output.stem}.partial.ipynb")
-    notebook = source_notebook(name)
+    notebook = source_notebook(name, output.stem)
     declared = declared_parameters(notebook, source)
     unknown = sorted(set(parameters) - declared)
     if unknown:

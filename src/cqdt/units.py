@@ -19,7 +19,7 @@ class Unit:
     code: str
     name: str  # official (GSO) spelling, NFC
     local_name: str  # spelling used in local documents, NFC; equals name when none is known
-    parent_code: str  # district of a commune, empty otherwise
+    parent_code: str  # the unit of the parent group (catalogue `parent`) containing it, or empty
 
 
 @dataclass(frozen=True)
