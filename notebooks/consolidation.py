@@ -12,14 +12,15 @@
 # ---
 
 # %% [markdown] tags=["hide"]
-# # Tổng hợp, xếp hạng và dự thảo Quyết định (sổ tay chung)
+# # Tổng hợp và xếp hạng (sổ tay chung)
 #
 # Sổ tay tổng hợp cho mọi cấu trúc danh mục: các nhóm đơn vị, chỉ số, cách xếp loại và lời văn đều
 # lấy từ danh mục tiêu chí và tệp tham số của năm. Sổ tay đọc kết quả các sổ tay trụ cột
 # (`build/<năm>/pillars/*`), cộng điểm các chỉ số được tính điểm, xếp hạng các nhóm được xếp hạng,
-# xếp loại, so sánh với năm trước (nếu có `previous_year`), rồi dựng dự thảo Quyết định và các phụ
-# lục. Kết quả ghi vào `build/<năm>/results/`. Năm nào cần lời văn riêng thì khai báo
-# `ranking_notebook` trong tệp tham số (ví dụ sổ tay `ranking` của 2021–2022).
+# xếp loại, so sánh với năm trước (nếu có `previous_year`) và ghi kết quả vào
+# `build/<năm>/results/`; dự thảo Quyết định và các phụ lục do bước dựng báo cáo viết từ các kết
+# quả đó. Năm nào cần lời văn riêng thì khai báo `ranking_notebook` trong tệp tham số (ví dụ sổ
+# tay `ranking` của 2021–2022).
 
 # %% tags=["parameters", "hide"]
 year = 2021
@@ -30,13 +31,6 @@ from cqdt.notebook import *  # noqa: F403
 
 run = ranking_run(year, build)
 sections = iter(["I", "II", "III", "IV", "V", "VI"])
-
-# %% tags=["section:decision"]
-html(run.decision())
-
-# %% tags=["section:appendix"]
-for group in run.groups:
-    html(run.appendix(group))
 
 # %% tags=["section:intro"]
 html(f'<h1 class="analysis-start">Báo cáo kết quả đánh giá, xếp hạng năm {year}</h1>')

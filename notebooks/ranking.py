@@ -12,12 +12,13 @@
 # ---
 
 # %% [markdown] tags=["hide"]
-# # Tổng hợp, xếp hạng và dự thảo Quyết định
+# # Tổng hợp và xếp hạng
 #
 # Sổ tay này chỉ đọc kết quả của năm sổ tay trụ cột (`build/<năm>/pillars/*`), cộng điểm, xếp hạng
 # sở, ban, ngành và huyện (xếp hạng cạnh tranh: bằng điểm thì đồng hạng, hạng kế tiếp bị bỏ qua),
-# xếp mức độ cho cả ba nhóm, so sánh với năm trước nếu tệp tham số có `previous_year`, rồi dựng
-# dự thảo Quyết định và các phụ lục. Kết quả ghi vào `build/<năm>/results/`.
+# xếp mức độ cho cả ba nhóm, so sánh với năm trước nếu tệp tham số có `previous_year`, và ghi kết
+# quả vào `build/<năm>/results/`. Dự thảo Quyết định và các phụ lục được bước dựng báo cáo
+# (`make report`) viết từ các kết quả này.
 
 # %% tags=["parameters", "hide"]
 year = 2021
@@ -32,13 +33,6 @@ from cqdt.notebook import *  # noqa: F403
 
 run = ranking_run(year, build)
 department, district, commune = (run.tables[g] for g in ("department", "district", "commune"))
-
-# %% tags=["section:decision"]
-html(run.decision())
-
-# %% tags=["section:appendix"]
-for group in ("department", "district", "commune"):
-    html(run.appendix(group))
 
 # %% tags=["section:intro"]
 html(f'<h1 class="analysis-start">Báo cáo kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử năm {year}</h1>')

@@ -102,9 +102,9 @@ EDITS = [
     Edit("indicator config", "config/chi-so-toan-tinh.yaml",
          "fields: [co_cong_ttdt], groups: [commune]}", "fields: [co_cong_ttdt], groups: [district, commune]}",
          frozenset(EVERYTHING)),
-    # Written into the decision by the ranking notebook; the render reruns because the ranking did.
+    # The render writes the decision from the results: a template edit reruns the render only.
     Edit("template: decision", "src/cqdt/templates/decision.html.j2", "QUYẾT ĐỊNH", "QUYẾT ĐỊNH (SỬA MẪU)",
-         frozenset({"ranking"})),
+         frozenset({"render"})),
     # KBang's boundary left out: its label leaves the map.
     Edit("geo data", "data/reference/geo/gialai_districts.geojson", '"code":"625"', '"code":"625x"',
          frozenset({"ranking"})),

@@ -69,3 +69,29 @@ class _Group:
 ])
 def test_levels_follow_score_share_and_mandatory_criteria(total, full, expected):
     assert assign_level(total, full, _Group) == expected
+
+
+def test_rounding_a_whole_array_agrees_with_the_printed_rounding():
+    """The tie rule rounds arrays at once; it must round every value as the tables print it."""
+    import numpy as np
+
+    from cqdt.formatting import round_half_up, round_half_up_array
+
+    halfway = [0.125, 2.675, 117.685, 60.905, 148.425, 1.005, 99.995, 0.5, 1e-9]
+    rng = np.random.default_rng(3)
+    values = np.concatenate([halfway, rng.uniform(0, 1000, 20000), np.round(rng.uniform(0, 200, 5000), 3)])
+    for decimals in (0, 2, 3):
+        expected = [round_half_up(v, decimals) for v in values]
+        assert round_half_up_array(values, decimals).tolist() == expected
+
+
+def test_the_robustness_simulation_ranks_by_the_official_tie_rule():
+    """Two units whose totals print alike share a rank in every simulated run, as in the official table."""
+    import pandas as pd
+
+    from cqdt.robustness import rank_intervals
+
+    table = pd.DataFrame({"a": [10.0, 10.001, 5.0], "b": [10.0, 10.0, 5.0]}, index=["X", "Y", "Z"])
+    intervals = rank_intervals(table, {"a": 20.0, "b": 20.0}, runs=50, seed=1, spread=1e-6, decimals=2)
+    assert intervals["median_rank"].tolist() == [1, 1, 3]
+    assert competition_rank(table.sum(axis=1), 2).tolist() == [1, 1, 3]

@@ -7,6 +7,8 @@ import math
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
+
 
 def nfc(text: str) -> str:
     """Normalise a display string to NFC (spreadsheets often carry NFD)."""
@@ -17,6 +19,16 @@ def round_half_up(value: float, decimals: int) -> float:
     """Round like the published tables do (0,125 → 0,13), not banker's rounding."""
     quantum = Decimal(1).scaleb(-decimals)
     return float(Decimal(repr(float(value))).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def round_half_up_array(values: np.ndarray, decimals: int) -> np.ndarray:
+    """round_half_up for a whole array at once, with the same result: a value is rounded up when it
+    is not below the halfway point (k + 0,5)/10^d, which as a float is exactly the halfway decimal
+    (k + 0,5 and 10^d are exact; the division rounds correctly), so comparing floats compares the
+    decimal the value prints as (its shortest repr) with the halfway decimal."""
+    scale = 10.0 ** decimals
+    lower = np.floor(values * scale)
+    return np.where(values >= (lower + 0.5) / scale, lower + 1, lower) / scale
 
 
 def vn_number(value: float | int, decimals: int = 0, strip_zeros: bool = False) -> str:

@@ -60,6 +60,15 @@ def articles(year: Year, tables: dict[str, pd.DataFrame]) -> list[dict]:
         {"lead": a.lead.format(**when), "items": [i.format(**when) for i in a.items]} for a in d.articles]
 
 
+def front_matter(year: Year, tables: dict[str, pd.DataFrame], changes: dict[str, pd.DataFrame] | None) -> list[str]:
+    """The decision and its appendices, from the ranking step's results (the render writes them:
+    a wording or template edit reruns the render only)."""
+    numbers = appendix_numbers(tables)
+    return [decision_html(year, tables)] + [
+        appendix_html(year, group, tables[group], number, changes.get(group) if changes else None)
+        for group, number in numbers.items()]
+
+
 def decision_html(year: Year, tables: dict[str, pd.DataFrame]) -> str:
     d = year.params.decision
     return environment().get_template("decision.html.j2").render(

@@ -10,7 +10,7 @@ import pandas as pd
 from . import charts, prose, timing
 from .display import count_text, figure_text, floor_to, html, md, share_text, svg
 from .formatting import short_unit_name, vn_int, vn_number, vn_percent
-from .fragments import appendix_html, appendix_numbers, decision_html, environment, methodology_html, points_table_html
+from .fragments import environment, methodology_html, points_table_html
 from .names import check_declared, declared_names
 from .paths import NOTEBOOKS, resolve_build
 from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest, load_year,
@@ -174,13 +174,6 @@ class RankingRun:
     provenance: dict
     _robustness: dict[str, pd.DataFrame] = field(default_factory=dict)
 
-    def decision(self) -> str:
-        return decision_html(self.year, self.tables)
-
-    def appendix(self, group: str) -> str:
-        return appendix_html(self.year, group, self.tables[group], appendix_numbers(self.tables)[group],
-                             self.changes.get(group) if self.changes else None)
-
     @property
     def groups(self) -> list[str]:
         return self.year.groups
@@ -222,7 +215,8 @@ class RankingRun:
         table = self.tables[group]
         spec = self.year.catalogue.groups[group]
         intervals = rank_intervals(table, {p: spec.pillar_max[p] for p in self.year.catalogue.scored_pillars},
-                                   settings.runs, settings.seed, settings.weight_spread)
+                                   settings.runs, settings.seed, settings.weight_spread,
+                                   self.year.params.score_decimals)
         return table[["name", "rank"]].join(intervals)
 
     def robustness_chart(self, group: str) -> str:

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .catalogue import Catalogue, Group
-from .formatting import round_half_up
+from .formatting import round_half_up_array
 
 _EPSILON = 1e-9
 
 
+def competition_ranks(scores: np.ndarray, decimals: int) -> np.ndarray:
+    """The one tie rule of the project, for each column of `scores` (units × runs): a unit's rank is
+    1 + the number of units whose total, rounded half up to the published precision, is higher.
+    Equal shown totals share a rank and the next is skipped (17, 17, 19)."""
+    shown = round_half_up_array(scores, decimals)
+    ordered = np.sort(shown, axis=0)
+    ranks = np.empty(shown.shape, dtype=int)
+    for run in range(shown.shape[1]):
+        ranks[:, run] = len(shown) - np.searchsorted(ordered[:, run], shown[:, run], side="right") + 1
+    return ranks
+
+
 def competition_rank(totals: pd.Series, decimals: int) -> pd.Series:
-    """Rank by total at the published precision; equal totals share a rank, the next is skipped."""
-    shown = totals.map(lambda value: round_half_up(value, decimals))
-    return shown.rank(method="min", ascending=False).astype(int)
+    """The official ranks of a group's totals (competition_ranks of one run)."""
+    ranks = competition_ranks(totals.to_numpy(dtype=float)[:, None], decimals)[:, 0]
+    return pd.Series(ranks, index=totals.index, name=totals.name)
 
 
 def assign_level(total: float, full_criteria: set[str], group: Group) -> str:

@@ -39,13 +39,17 @@ def _report_cells(notebook) -> dict[str, list]:
     return parts
 
 
-def assemble_notebook(executed: Path, pillars: list[str]):
-    """One notebook in report order: decision, appendices, analysis by pillar, highlights,
-    methodology and provenance annexes (the scorecards follow, see with_scorecards)."""
+def assemble_notebook(executed: Path, pillars: list[str], front: list[str]):
+    """One notebook in report order: decision and appendices (`front`, written by the render from
+    the results), analysis by pillar, highlights, methodology and provenance annexes (the scorecards
+    follow, see with_scorecards)."""
     import nbformat
 
     ranking = _report_cells(nbformat.read(executed / "ranking.ipynb", as_version=4))
-    cells = ranking.get("decision", []) + ranking.get("appendix", []) + ranking.get("intro", [])
+    cells = [nbformat.v4.new_code_cell(id=f"front-{index}", outputs=[
+                 nbformat.v4.new_output("display_data", data={"text/html": part})])
+             for index, part in enumerate(front)]
+    cells += ranking.get("intro", [])
     for name in pillars:  # the catalogue's order
         cells += _report_cells(nbformat.read(executed / f"{name}.ipynb", as_version=4)).get("analysis", [])
     cells += ranking.get("analysis", []) + ranking.get("highlights", []) + ranking.get("annex", [])
@@ -72,7 +76,7 @@ def report_exporter():
     return ReportExporter
 
 
-def report_html(year: Year, executed: Path) -> str:
+def report_html(year: Year, executed: Path, front: list[str]) -> str:
     templates = resources.files("cqdt") / "templates" / "nbconvert"
     exporter = report_exporter()(template_name="cqdt", extra_template_basedirs=[str(templates)],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
@@ -81,7 +85,7 @@ def report_html(year: Year, executed: Path) -> str:
     extra = {"cqdt": {"version": __version__, "css": (assets / "report.css").read_text(encoding="utf-8"),
                       "js": (assets / "report.js").read_text(encoding="utf-8"),
                       "title": f"Quyết định {year.params.decision.number} — {year.catalogue.short_title} năm {year.params.year}"}}
-    body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars), resources=extra)
+    body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars, front), resources=extra)
     return body
 
 

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from . import timing
+from .fragments import front_matter
 from .paths import PROJECT_ROOT, resolve_build
 from .pdf import Printer
 from .pipeline import load_year
@@ -31,11 +32,12 @@ def build_report(year: int, build: str = "") -> list[Path]:
     # while Python writes the rest of the scorecards and the page.
     with Printer(context.params.decision.date) as printer:
         timing.mark("Chromium started")
-        analysis = report_html(context, out / "notebooks")
+        scorecards = YearScorecards(context, out)
+        front = front_matter(context, scorecards.tables, scorecards.changes)
+        analysis = report_html(context, out / "notebooks", front)
         timing.mark("notebooks assembled (nbconvert)")
         decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1])
         decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
-        scorecards = YearScorecards(context, out)
         printed = scorecards.cards(printed=True)
         cards = printer.submit(print_parts(scorecards_print_html(analysis, scorecards_html(context, printed))),
                                staging / names[2])

@@ -43,6 +43,19 @@ def previous_year_changes(context: Year, tables) -> dict[str, pd.DataFrame] | No
     return changes
 
 
+CHANGE_COLUMNS = ["previous_total", "total_change", "same_maximum", "previous_rank", "rank_change"]
+
+
+def read_results(year: Year, out: Path) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame] | None]:
+    """The ranking step's tables per group (catalogue order) and their previous-year changes."""
+    tables = {g: pd.read_csv(out / "results" / f"{g}.csv",
+                             dtype={"code": str, "parent_code": str, "level": str}).set_index("code")
+              for g in year.groups}
+    if year.params.previous_year is None:
+        return tables, None
+    return tables, {g: t[[c for c in CHANGE_COLUMNS if c in t]] for g, t in tables.items()}
+
+
 def write_results(out: Path, context: Year, tables, indicators, changes) -> None:
     folder = out / "results"
     for group, table in tables.items():

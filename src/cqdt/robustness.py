@@ -2,8 +2,9 @@
 
 Each run draws one weight per pillar, uniformly in [1 − spread, 1 + spread], and one of two
 aggregations with equal chance: the catalogue's (weighted pillar points) or a normalised one
-(weighted pillar shares of their maxima, so every pillar counts alike). Units are ranked in each
-run (competition ranking); the result is the median rank and the 5th–95th percentile interval.
+(weighted pillar shares of their maxima, so every pillar counts alike, scaled back to points).
+Units are ranked in each run by the official tie rule (ranking.competition_ranks: totals at the
+published precision); the result is the median rank and the 5th–95th percentile interval.
 """
 
 from __future__ import annotations
@@ -11,22 +12,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .ranking import competition_ranks
+
 # An interval this wide or wider means the rank depends on the weighting.
 UNSTABLE_WIDTH = 3
 
 
-def competition_ranks(scores: np.ndarray) -> np.ndarray:
-    """Ranks of each column of `scores` (units × runs): 1 + the number of strictly better units."""
-    ordered = np.sort(scores, axis=0)
-    count = scores.shape[0]
-    ranks = np.empty_like(scores, dtype=int)
-    for run in range(scores.shape[1]):
-        ranks[:, run] = count - np.searchsorted(ordered[:, run], scores[:, run], side="right") + 1
-    return ranks
-
-
 def rank_intervals(points: pd.DataFrame, pillar_max: dict[str, float], runs: int, seed: int,
-                   spread: float) -> pd.DataFrame:
+                   spread: float, decimals: int) -> pd.DataFrame:
     """Median rank and 5th–95th percentile of the rank of every unit (rows of `points`)."""
     pillars = list(pillar_max)
     matrix = points[pillars].to_numpy(dtype=float)
@@ -35,9 +28,11 @@ def rank_intervals(points: pd.DataFrame, pillar_max: dict[str, float], runs: int
     weights = rng.uniform(1 - spread, 1 + spread, size=(runs, len(pillars)))
     normalised = rng.random(runs) < 0.5
     catalogue_scores = matrix @ weights.T
-    share_scores = (matrix / maxima) @ weights.T
+    # On the points scale (each pillar worth the mean pillar maximum), so that the published
+    # precision means the same in both variants.
+    share_scores = (matrix / maxima) @ weights.T * maxima.mean()
     scores = np.where(normalised[None, :], share_scores, catalogue_scores)
-    ranks = competition_ranks(np.round(scores, 9))
+    ranks = competition_ranks(scores, decimals)  # the official tie rule, at the published precision
     result = pd.DataFrame({
         "median_rank": np.median(ranks, axis=1),
         "p05": np.percentile(ranks, 5, axis=1, method="inverted_cdf"),

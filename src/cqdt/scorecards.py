@@ -9,10 +9,10 @@ import pandas as pd
 
 from .formatting import vn_number, vn_percent, vn_signed
 from .pipeline import Year, read_pillar_outputs
+from .results import read_results
 from .fragments import environment
 
 _EPSILON = 1e-9
-CHANGE_COLUMNS = ["previous_total", "total_change", "same_maximum", "previous_rank", "rank_change"]
 
 
 def next_level_gap(total: float, level: str, full: set[str], year: Year, group: str) -> str:
@@ -122,12 +122,7 @@ class YearScorecards:
     def __init__(self, year: Year, out: Path):
         self.year = year
         self.points, _ = read_pillar_outputs(year, out)
-        self.tables = {g: pd.read_csv(out / "results" / f"{g}.csv",
-                                      dtype={"code": str, "parent_code": str, "level": str}).set_index("code")
-                       for g in year.groups}
-        self.changes = None
-        if year.params.previous_year is not None:
-            self.changes = {g: t[[c for c in CHANGE_COLUMNS if c in t]] for g, t in self.tables.items()}
+        self.tables, self.changes = read_results(year, out)
 
     def cards(self, printed: bool) -> list[dict]:
         """The cards of the groups whose cards are printed (or of the others)."""
