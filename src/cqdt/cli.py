@@ -54,6 +54,7 @@ def build_parser() -> VietnameseParser:
                        ("notebook", "chạy một sổ tay bằng papermill"),
                        ("render", "dựng báo cáo HTML và PDF vào report/<năm>/"),
                        ("data", "sinh lại bộ số liệu tái dựng của một năm"),
+                       ("registry", "ghi danh sách đơn vị và bảng kế thừa của năm từ các gói dữ liệu hành chính"),
                        ("forms", "tạo phiếu khảo sát Excel cho từng đơn vị"),
                        ("collect", "kiểm tra phiếu khảo sát đã nhận và tổng hợp vào data/<năm>/")]:
         command = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
@@ -194,6 +195,27 @@ def _data(args) -> int:
     return 0
 
 
+def _registry(args) -> int:
+    from .config import load_params, params_path
+    from .registry import build_registry
+    import yaml
+
+    params = load_params(args.year)
+    if params.registry is None:
+        raise CqdtError(Issue("tệp tham số không có mục «registry» (nguồn của danh sách đơn vị)",
+                              file=params_path(args.year), column="registry"))
+    target = params.path(params.units)
+    note = build_registry(params.registry, params.path, target)
+    note_path = target.with_name(target.stem + ".nguon.yaml")
+    note_path.write_text("# Ghi bởi `python -m cqdt registry`: nguồn, số đơn vị và các trường hợp ngoại lệ.\n"
+                         + yaml.safe_dump(note, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
+    counts = ", ".join(f"{count} đơn vị nhóm {group}" for group, count in note["units"].items())
+    print(f"Đã ghi danh sách đơn vị năm {args.year} vào {target.relative_to(PROJECT_ROOT)} ({counts}), "
+          f"bảng kế thừa vào {params.registry.succession}; {len(note['exceptions'])} trường hợp ngoại lệ "
+          f"ghi trong {note_path.relative_to(PROJECT_ROOT)}.")
+    return 0
+
+
 def _forms(args) -> int:
     from .forms import write_forms
     from .pipeline import load_year
@@ -231,7 +253,7 @@ def _collect(args) -> int:
     return 1 if result.rejected or result.missing else 0
 
 
-COMMANDS = {"validate": _validate, "steps": _steps, "ingest": _ingest, "notebook": _notebook, "render": _render, "data": _data,
+COMMANDS = {"registry": _registry, "validate": _validate, "steps": _steps, "ingest": _ingest, "notebook": _notebook, "render": _render, "data": _data,
             "forms": _forms, "collect": _collect}
 
 if __name__ == "__main__":

@@ -99,6 +99,23 @@ class MapSpec(Strict):
     attribution: str = ""  # the boundaries' source and licence, printed under the map
 
 
+class RegistrySource(Strict):
+    """params `registry`: what `python -m cqdt registry` builds the year's unit registry from (the
+    merged province's xã/phường, its agencies, the succession of the former units)."""
+
+    province_code: int  # NSO code of the province (vietnam-provinces)
+    former_provinces: list[int] = Field(min_length=1)  # NSO codes of the provinces before 1 July 2025
+    ward_group: str  # the catalogue group of the xã/phường
+    agency_group: str  # the catalogue group of the provincial agencies
+    agencies: str  # the agency list (YAML)
+    former_registry: str = ""  # the registry naming the agencies' predecessors by code
+    former_registry_place: str = ""  # where its units were («Tỉnh Gia Lai»), shown beside their names
+    succession: str  # where the succession table is written (CSV)
+    # Former commune code → NSO code of its new unit, where the two packages disagree and the
+    # predecessors' codes do not settle it; each with its source in a comment of the params.
+    settled: dict[str, str] = {}
+
+
 class Survey(Strict):
     """The survey round: the data window the forms ask about, the deadline and a contact."""
 
@@ -123,6 +140,7 @@ class YearParams(Strict):
     catalogue: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
     indicators: str = ""  # province-wide indicators (config/…); none when empty
     units: str = "data/reference/units.csv"  # the year's unit registry
+    registry: RegistrySource | None = None  # how `python -m cqdt registry` writes it
     map: MapSpec | None = None
     # The notebook of the ranking step: the generic one, or a narrative written for the year's shape.
     ranking_notebook: str = Field(default="consolidation", pattern=r"^[a-z][a-z0-9_]*$")

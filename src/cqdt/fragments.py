@@ -146,6 +146,18 @@ _POINTS_TEMPLATE = """<!-- cqdt:screen-only -->
 <!-- /cqdt:screen-only -->"""
 
 
+def succession_html(year: Year) -> str:
+    """The annex of the succession of units (a year whose registry has a succession table)."""
+    from .registry import load_succession, predecessor_text
+
+    if year.params.registry is None:
+        return ""
+    succession = load_succession(year.params.path(year.params.registry.succession))
+    rows = [{"code": u.code, "name": u.name, "group": year.catalogue.groups[u.group].label,
+             "from": predecessor_text(succession.get(u.code, [])) or "—"} for u in year.registry.units]
+    return environment().get_template("succession.html.j2").render(rows=rows, year=year.params.year)
+
+
 # ---------------------------------------------------------------- methodology annex
 
 def formula_text(criterion, labels: dict[str, str]) -> str:

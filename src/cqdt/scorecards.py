@@ -9,6 +9,7 @@ import pandas as pd
 
 from .formatting import vn_number, vn_percent, vn_signed
 from .pipeline import Year, read_pillar_outputs
+from .registry import load_succession, predecessor_text
 from .results import read_results
 from .fragments import environment
 
@@ -48,7 +49,7 @@ def _next_band_gap(total: float, band: str, spec) -> str:
 
 
 def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
-          changes: dict[str, pd.DataFrame] | None, groups: list[str]) -> list[dict]:
+          changes: dict[str, pd.DataFrame] | None, groups: list[str], origins: dict[str, str] | None = None) -> list[dict]:
     labels = {g: {c.id: c.label for c in year.catalogue.criteria(g)} for g in groups}
     decimals = year.params.score_decimals
     result = []
@@ -74,6 +75,7 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
                 "weakest": _criteria(ordered[:3], labels[group]),
                 "change": _change(change_rows, code, decimals, year.params.previous_year),
                 "next_level": next_level_gap(row["total"], row["level"], full, year, group),
+                "formed_from": (origins or {}).get(code, ""),
             })
     return result
 
@@ -123,8 +125,17 @@ class YearScorecards:
         self.year = year
         self.points, _ = read_pillar_outputs(year, out)
         self.tables, self.changes = read_results(year, out)
+        self.origins = year_origins(year)
 
     def cards(self, printed: bool) -> list[dict]:
         """The cards of the groups whose cards are printed (or of the others)."""
         groups = [g for g, spec in self.year.catalogue.groups.items() if spec.printed_scorecards == printed]
-        return cards(self.year, self.tables, self.points, self.changes, groups)
+        return cards(self.year, self.tables, self.points, self.changes, groups, self.origins)
+
+
+def year_origins(year: Year) -> dict[str, str] | None:
+    """«Hình thành từ …» per unit code, in a year whose registry has a succession table."""
+    if year.params.registry is None:
+        return None
+    succession = load_succession(year.params.path(year.params.registry.succession))
+    return {code: predecessor_text(links) for code, links in succession.items()}

@@ -11,6 +11,7 @@ from .errors import CqdtError, Issue
 from .formatting import nfc
 
 _COLUMNS = ["group", "code", "name", "local_name", "parent_code"]
+_OPTIONAL = ["unit_type"]  # «xã», «phường», «cơ quan cấp tỉnh»: registries written by `cqdt registry`
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Unit:
     name: str  # official (GSO) spelling, NFC
     local_name: str  # spelling used in local documents, NFC; equals name when none is known
     parent_code: str  # the unit of the parent group (catalogue `parent`) containing it, or empty
+    unit_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,9 @@ def load_registry(path: Path) -> Registry:
         raise CqdtError(Issue("không tìm thấy danh sách đơn vị", file=path))
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
-        if reader.fieldnames != _COLUMNS:
-            raise CqdtError(Issue(f"tiêu đề phải là {','.join(_COLUMNS)}", file=path, row=1,
+        if reader.fieldnames not in (_COLUMNS, _COLUMNS + _OPTIONAL):
+            raise CqdtError(Issue(f"tiêu đề phải là {','.join(_COLUMNS)} (có thể thêm cột "
+                                  f"{','.join(_OPTIONAL)})", file=path, row=1,
                                   value=",".join(reader.fieldnames or [])))
         units = [_unit(row) for row in reader]
     duplicates = sorted(code for code, count in Counter(u.code for u in units).items() if count > 1)
@@ -59,4 +62,5 @@ def _unit(row: dict[str, str]) -> Unit:
         name=name,
         local_name=nfc(row["local_name"].strip()) or name,
         parent_code=row["parent_code"].strip(),
+        unit_type=(row.get("unit_type") or "").strip(),
     )

@@ -1,0 +1,249 @@
+"""A year's unit registry after the 2025 reorganisation, and the succession of units, built from
+the pinned packages (never typed by hand): `python -m cqdt registry --year <year>`.
+
+- The xã/phường of the province come from `vietnam-provinces` (the NSO list, 2025 structure).
+- The provincial agencies come from a listed reconstruction (params `registry.agencies`).
+- Every commune of the former provinces is converted to its new unit with `vietnamadminunits`;
+  the old unit the converter recognised must carry the old code it was asked about (units are
+  matched by code), and where the two packages give a new unit different codes, the NSO code is
+  found among the converted unit's predecessors. What cannot be settled so is listed.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.metadata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .config import RegistrySource
+from .errors import CqdtError, Issue
+from .formatting import nfc
+from .yamlio import load_model
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Agency(_Strict):
+    code: str = Field(pattern=r"^[A-Z0-9]+$")
+    name: str
+    predecessors: list[str] = []
+
+
+class AgencyList(_Strict):
+    source: str
+    agencies: list[Agency] = Field(min_length=1)
+    former_agencies: list[Agency] = []  # predecessors that no registry of the project lists
+
+
+@dataclass(frozen=True)
+class Ward:
+    code: str
+    name: str
+    unit_type: str
+
+
+@dataclass(frozen=True)
+class Successor:
+    """One old unit and the new unit it became."""
+
+    new_code: str
+    old_code: str
+    old_name: str
+    old_parent: str  # the old district (communes) or province (agencies)
+    old_province_code: str
+    old_province: str = ""
+    note: str = ""  # how the link was settled, when not plainly
+
+
+@dataclass
+class Succession:
+    links: list[Successor] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)  # what could not be settled plainly, in Vietnamese
+
+
+def package_version(name: str) -> str:
+    return importlib.metadata.version(name)
+
+
+def province_wards(province_code: int) -> list[Ward]:
+    """The xã/phường (and đặc khu) of a province in the NSO list, by code."""
+    from vietnam_provinces import ProvinceCode, Ward as NsoWard
+
+    wards = NsoWard.iter_by_province(ProvinceCode(province_code))
+    return sorted((Ward(str(int(w.code)), nfc(w.name), w.division_type.value) for w in wards),
+                  key=lambda ward: int(ward.code))
+
+
+def former_communes(province_codes: list[int]) -> list[dict]:
+    """Every commune of the former provinces (vietnamadminunits' legacy table, 63 provinces)."""
+    from vietnamadminunits.database.main import query
+
+    wanted = ",".join(f"'{int(code)}'" for code in province_codes)  # integers only reach the SQL
+    return query("SELECT province, district, ward, provinceCode, wardCode FROM admin_units_legacy "
+                 f"WHERE provinceCode IN ({wanted}) ORDER BY CAST(wardCode AS INTEGER)")
+
+
+def commune_succession(province_code: int, communes: list[dict], wards: list[Ward],
+                       settled: dict[str, str] | None = None) -> Succession:
+    """The new unit of every former commune, settled by code; exceptions listed."""
+    from vietnamadminunits import convert_address
+
+    nso = {w.code for w in wards}
+    result = Succession()
+    converted: dict[str, list[dict]] = {}
+    for old in communes:
+        new = convert_address(f"{old['ward']}, {old['district']}, {old['province']}")
+        if new.OldAdminUnit.ward_code != old["wardCode"] or new.province_code != str(province_code):
+            result.exceptions.append(f"{old['ward']} ({old['district']}, mã {old['wardCode']}): gói chuyển đổi "
+                                     f"không nhận ra đúng đơn vị cũ theo mã; chưa xác định đơn vị mới")
+            continue
+        converted.setdefault(new.ward_code, []).append(old)
+    renamed = _settle_codes(converted, nso, result, settled or {})
+    for new_code, olds in converted.items():
+        code = renamed.get(new_code, new_code)
+        if code not in nso:
+            continue
+        for old in olds:
+            note = f"gói chuyển đổi ghi mã {new_code}, danh sách NSO ghi {code}" if code != new_code else ""
+            if old["wardCode"] in (settled or {}):
+                note += "; đối chiếu theo tệp tham số (registry.settled)"
+            result.links.append(Successor(code, old["wardCode"], nfc(old["ward"]), nfc(old["district"]),
+                                          old["provinceCode"], nfc(old["province"]), note))
+    result.exceptions += _divided(communes, result)
+    for ward in wards:
+        if not any(link.new_code == ward.code for link in result.links):
+            result.exceptions.append(f"{ward.name} (mã {ward.code}): không xác định được đơn vị tiền thân")
+    result.links.sort(key=lambda link: (int(link.new_code), int(link.old_code)))
+    return result
+
+
+def _settle_codes(converted: dict[str, list[dict]], nso: set[str], result: Succession,
+                  settled: dict[str, str]) -> dict[str, str]:
+    """Where the converter's new code is not the NSO one: the NSO code is normally the code of one
+    of the unit's predecessors (a new unit takes a predecessor's code); else the params settle it."""
+    produced = set(converted)
+    renamed = {}
+    for new_code in sorted(produced - nso, key=int):
+        candidates = [old["wardCode"] for old in converted[new_code]
+                      if old["wardCode"] in nso and old["wardCode"] not in produced]
+        by_params = {settled.get(old["wardCode"]) for old in converted[new_code]}
+        names = ", ".join(f"{o['ward']} (mã {o['wardCode']})" for o in converted[new_code])
+        if len(candidates) == 1:
+            renamed[new_code] = candidates[0]
+        elif len(by_params) == 1 and None not in by_params and by_params <= nso:
+            renamed[new_code] = by_params.pop()
+        else:
+            result.exceptions.append(f"đơn vị mới mã {new_code} của gói chuyển đổi không có trong danh sách NSO "
+                                     f"và không đối chiếu được qua mã các đơn vị tiền thân ({names})")
+    return renamed
+
+
+def _divided(communes: list[dict], result: Succession) -> list[str]:
+    """Old communes whose territory went to several new units: linked to the converter's default."""
+    import vietnamadminunits.converter.converter_2025 as converter
+
+    from vietnamadminunits import ParseMode, parse_address
+
+    divided = {key for province in converter.DICT_PROVINCE_WARD_DIVIDED.values() for key in province}
+    linked = {link.old_code: link for link in result.links}
+    notes = []
+    for old in communes:
+        unit = parse_address(f"{old['ward']}, {old['district']}, {old['province']}", mode=ParseMode.LEGACY, level=3)
+        if f"{unit.province_key}_{unit.district_key}_{unit.ward_key}" in divided and old["wardCode"] in linked:
+            notes.append(f"{old['ward']} ({old['district']}, mã {old['wardCode']}) được chia cho nhiều đơn vị mới; "
+                         f"ghi vào đơn vị chính theo gói chuyển đổi (mã {linked[old['wardCode']].new_code})")
+    return notes
+
+
+def load_agencies(path: Path) -> AgencyList:
+    return load_model(path, AgencyList, "danh sách cơ quan cấp tỉnh")
+
+
+def agency_succession(agencies: AgencyList, former: dict[str, str], place: str) -> Succession:
+    """Each agency's predecessors, from the agency list: known codes of the former registry (units
+    of `place`), or the former agencies the list names itself."""
+    named = {a.code: a.name for a in agencies.former_agencies} | former
+    result = Succession()
+    for agency in agencies.agencies:
+        for code in agency.predecessors:
+            if code not in named:
+                raise CqdtError(Issue(f"cơ quan {agency.code} có đơn vị tiền thân {code} không có trong danh sách",
+                                      column="predecessors", value=code))
+            result.links.append(Successor(agency.code, code, named[code], "", "", place if code in former else ""))
+    return result
+
+
+REGISTRY_COLUMNS = ["group", "code", "name", "local_name", "parent_code", "unit_type"]
+SUCCESSION_COLUMNS = ["new_code", "old_code", "old_name", "old_parent", "old_province_code", "old_province", "note"]
+
+
+def write_registry(path: Path, rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(REGISTRY_COLUMNS)
+        writer.writerows(rows)
+
+
+def write_succession(path: Path, links: list[Successor]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(SUCCESSION_COLUMNS)
+        writer.writerows([[s.new_code, s.old_code, s.old_name, s.old_parent, s.old_province_code, s.old_province,
+                           s.note] for s in links])
+
+
+def load_succession(path: Path) -> dict[str, list[Successor]]:
+    """The succession table by new unit code (the predecessors in the table's order)."""
+    if not path.is_file():
+        raise CqdtError(Issue("chưa có bảng kế thừa đơn vị; hãy chạy «python -m cqdt registry»", file=path))
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != SUCCESSION_COLUMNS:
+            raise CqdtError(Issue(f"tiêu đề phải là {','.join(SUCCESSION_COLUMNS)}", file=path, row=1))
+        rows = [Successor(**row) for row in reader]
+    by_unit: dict[str, list[Successor]] = {}
+    for row in rows:
+        by_unit.setdefault(row.new_code, []).append(row)
+    return by_unit
+
+
+def predecessor_text(links: list[Successor]) -> str:
+    """«Xã A, Xã B (Huyện X, Tỉnh Gia Lai); Xã C (Huyện Y, Tỉnh Bình Định)», in the table's order."""
+    places: dict[str, list[str]] = {}
+    for link in links:
+        where = ", ".join(part for part in (link.old_parent, link.old_province) if part)
+        places.setdefault(where, []).append(link.old_name)
+    return "; ".join(", ".join(names) + (f" ({where})" if where else "") for where, names in places.items())
+
+
+def build_registry(source: RegistrySource, resolve, registry_path: Path) -> dict:
+    """Write the registry and the succession table; return what the source note records."""
+    from .units import load_registry
+
+    wards = province_wards(source.province_code)
+    agencies = load_agencies(resolve(source.agencies))
+    former = {}
+    if source.former_registry:
+        former = {u.code: u.name for u in load_registry(resolve(source.former_registry)).units}
+    rows = [[source.agency_group, a.code, nfc(a.name), "", "", "cơ quan cấp tỉnh"] for a in agencies.agencies]
+    rows += [[source.ward_group, w.code, w.name, "", "", w.unit_type] for w in wards]
+    write_registry(registry_path, rows)
+    olds = former_communes(source.former_provinces)
+    communes = commune_succession(source.province_code, olds, wards, source.settled)
+    offices = agency_succession(agencies, former, source.former_registry_place)
+    write_succession(resolve(source.succession), offices.links + communes.links)
+    return {
+        "sources": {"xã, phường": f"vietnam-provinces {package_version('vietnam-provinces')} (danh sách NSO)",
+                    "kế thừa": f"vietnamadminunits {package_version('vietnamadminunits')}",
+                    "cơ quan cấp tỉnh": agencies.source.strip()},
+        "units": {source.agency_group: len(agencies.agencies), source.ward_group: len(wards)},
+        "former_communes": len(olds),
+        "exceptions": communes.exceptions + offices.exceptions,
+    }
