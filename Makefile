@@ -44,7 +44,7 @@ DEPS := $(B)/deps
 -include $(wildcard $(DEPS)/*.d)
 recorded = --deps $(DEPS)/$(1).d --target $(2)
 unrecorded = $(if $(wildcard $(DEPS)/$(1).d),,FORCE)
-.PHONY: help setup report data validate forms collect test test-fast bench lab clean FORCE
+.PHONY: help setup report data registry validate forms collect test test-fast bench lab clean FORCE
 help: ## Liệt kê các lệnh
 	@echo "Các lệnh (YEAR mặc định là 2021):"
 	@grep -hE '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -94,6 +94,9 @@ FORCE:
 
 validate: $(SETUP) ## Kiểm tra số liệu đầu vào của năm YEAR
 	@$(CQDT) validate --year $(YEAR)
+
+registry: $(SETUP) ## Ghi danh sách đơn vị và bảng kế thừa của năm YEAR từ các gói dữ liệu hành chính
+	@$(CQDT) registry --year $(YEAR)
 
 data: $(SETUP) ## Sinh lại số liệu tái dựng của năm YEAR (data/YEAR/)
 	@$(CQDT) data --year $(YEAR)

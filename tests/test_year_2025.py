@@ -97,3 +97,13 @@ def test_each_2025_scorecard_says_what_the_unit_was_formed_from(built_2025):
     assert "Phường Hội Thương" in pleiku and "Thành phố Pleiku, Tỉnh Gia Lai" in pleiku
     printed = re.sub(r"\s+", " ", pdf_text(built_2025 / "phieu-ket-qua-don-vi-2025.pdf"))
     assert "Hình thành từ: Sở Khoa học và Công nghệ, Sở Thông tin và Truyền thông (Tỉnh Gia Lai)" in printed
+
+
+def test_the_2025_map_has_one_point_per_ward_inside_the_outline(built_2025):
+    html = (built_2025 / "bao-cao-cqdt-2025.html").read_text(encoding="utf-8")
+    figure = html[html.index('<g id="ban-do-diem">'):]
+    figure = figure[:figure.index("</svg>")]
+    dots = figure[figure.index('<g id="diem-loai-1">'):figure.index('<g id="legend_1">')]
+    assert dots.count("<use ") == 135
+    assert '<g id="duong-bao-tinh">' in figure
+    assert "GPL-3.0" in html[html.index("Bản đồ và phân bố kết quả"):]

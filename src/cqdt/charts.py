@@ -141,6 +141,46 @@ def choropleth(features: list[dict], values: dict[str, float], labels: dict[str,
     return to_svg(figure)
 
 
+CLASS_COLOURS = ["#1a9850", "#66bd63", "#fdae61", "#d73027", "#8c8c8c"]  # best class first
+
+
+def _rings(geometry: dict) -> list[list]:
+    if geometry["type"] == "Polygon":
+        return [geometry["coordinates"][0]]
+    return [polygon[0] for polygon in geometry["coordinates"]]
+
+
+def point_map(outline: list[dict], points: dict[str, tuple[float, float]], classes: dict[str, str],
+              order: list[str], labels: dict[str, str], title: str, label_spacing: float = 0.14) -> str:
+    """A province's outline with one point per unit, coloured by class; names where space allows
+    (the `labels` in their order, skipping any too close to one already written)."""
+    from matplotlib.collections import PolyCollection
+
+    figure, ax = plt.subplots(figsize=(7.2, 9.0))
+    figure.set_gid("ban-do-diem")
+    shapes = PolyCollection([ring for f in outline for ring in _rings(f["geometry"])], facecolors="#f4f1ea",
+                            edgecolors="#555555", linewidths=0.6)
+    shapes.set_gid("duong-bao-tinh")
+    ax.add_collection(shapes)
+    for index, (colour, value) in enumerate(zip(CLASS_COLOURS, order), start=1):
+        codes = [c for c in points if classes.get(c) == value]
+        dots = ax.scatter([points[c][0] for c in codes], [points[c][1] for c in codes], s=16, color=colour,
+                          edgecolors="white", linewidths=0.4, label=f"{value} ({vn_number(len(codes), 0)})", zorder=3)
+        dots.set_gid(f"diem-loai-{index}")
+    placed: list[tuple[float, float]] = []
+    for code, text in labels.items():
+        x, y = points[code]
+        if all(math.hypot(x - px, y - py) >= label_spacing for px, py in placed):
+            ax.annotate(text, (x, y), xytext=(3, 2), textcoords="offset points", fontsize=5.8, zorder=4)
+            placed.append((x, y))
+    ax.autoscale_view()
+    ax.set_aspect(1 / math.cos(math.radians(14.0)))
+    ax.axis("off")
+    ax.set_title(title, loc="left", fontweight="bold")
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    return to_svg(figure)
+
+
 def boxplot_by_parent(values: pd.Series, parents: pd.Series, names: dict[str, str], title: str,
                       xlabel: str, colour: str) -> str:
     """Distribution of a group's totals within each unit of its parent group, ordered by median."""

@@ -97,6 +97,9 @@ class MapSpec(Strict):
     group: str
     boundaries: str
     attribution: str = ""  # the boundaries' source and licence, printed under the map
+    # With points (CSV code, lat, lon): the boundaries are an outline and each unit is a point
+    # coloured by its class; without: a choropleth of the boundaries' units.
+    points: str = ""
 
 
 class RegistrySource(Strict):
@@ -111,9 +114,12 @@ class RegistrySource(Strict):
     former_registry: str = ""  # the registry naming the agencies' predecessors by code
     former_registry_place: str = ""  # where its units were («Tỉnh Gia Lai»), shown beside their names
     succession: str  # where the succession table is written (CSV)
-    # Former commune code → NSO code of its new unit, where the two packages disagree and the
+    # Former xã/phường code → NSO code of its new unit, where the two packages disagree and the
     # predecessors' codes do not settle it; each with its source in a comment of the params.
     settled: dict[str, str] = {}
+    points: str = ""  # where the units' coordinates are written (CSV code, lat, lon; vietnamadminunits)
+    outline_from: list[str] = []  # boundary files whose union, dissolved, is the province's outline
+    outline: str = ""  # where that outline is written (GeoJSON)
 
 
 class Survey(Strict):

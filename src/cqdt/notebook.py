@@ -17,6 +17,7 @@ from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_j
                        read_pillar_outputs, score_pillar_inputs, write_if_changed, write_pillar_result)
 from .provenance import provenance
 from .province import Indicator
+from .registry import load_points
 from .results import previous_year_changes, write_results
 from .robustness import rank_intervals
 
@@ -238,6 +239,8 @@ class RankingRun:
             return ""
         geo = json.loads(self.year.params.path(settings.boundaries).read_text(encoding="utf-8"))
         table, spec = self.tables[settings.group], self.year.catalogue.groups[settings.group]
+        if settings.points:
+            return self._point_map(geo["features"], load_points(self.year.params.path(settings.points)), table, spec)
         if not set(table.index) & {f["properties"]["code"] for f in geo["features"]}:
             return f"<p>Không có ranh giới hành chính cho các {spec.plural} của năm này.</p>"
         labels = {code: f"{short_unit_name(row['name'])}\n{self.score(row['total'])}"
@@ -246,6 +249,16 @@ class RankingRun:
         what = f"Tổng điểm và {spec.class_heading.lower()}" if spec.class_heading else "Tổng điểm"
         return charts.choropleth(geo["features"], table["total"].to_dict(), labels,
                                    f"{what} của các {spec.plural} năm {self.year.params.year}", "Tổng điểm")
+
+    def _point_map(self, outline: list[dict], points: dict, table: pd.DataFrame, spec) -> str:
+        """Each unit a point coloured by its class; the best and the last named first."""
+        located = {code: points[code] for code in table.index if code in points}
+        ordered = table.sort_values("total", ascending=False, kind="stable")
+        priority = list(ordered.index[:8]) + list(ordered.index[-5:]) + list(ordered.index[8:-5])
+        labels = {code: short_unit_name(table.loc[code, "name"]) for code in priority if code in located}
+        what = f"{spec.class_heading} của" if spec.class_heading else "Vị trí"
+        return charts.point_map(outline, located, table["level"].to_dict(), list(spec.classes()), labels,
+                                f"{what} {vn_int(len(located))} {spec.plural} năm {self.year.params.year}")
 
     def class_headings(self) -> str:
         """«mức độ», or «mức độ và xếp loại» when groups are classified differently."""

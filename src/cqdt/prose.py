@@ -110,12 +110,18 @@ def map_text(year: Year, number: str) -> str:
     """The heading of the map section and what the map and the box plots show."""
     lines = [f"## {number}. Bản đồ và phân bố kết quả", ""]
     settings = year.params.map
-    if settings:
+    if settings and settings.points:
+        spec = year.catalogue.groups[settings.group]
+        lines.append(f"Mỗi {spec.unit_noun} là một điểm tại tọa độ của đơn vị"
+                     + (f", tô màu theo {spec.class_heading.lower()}" if spec.class_heading else "")
+                     + "; tên đơn vị được ghi ở những chỗ đủ chỗ, ưu tiên các đơn vị dẫn đầu và cuối bảng. "
+                     "Chưa có dữ liệu ranh giới được phép sử dụng của các đơn vị mới nên bản đồ chỉ vẽ đường bao tỉnh.")
+    elif settings:
         spec = year.catalogue.groups[settings.group]
         lines.append(f"Bản đồ tô màu theo tổng điểm của từng {spec.unit_noun}, ghi kèm điểm"
                      + (f" và {spec.class_heading.lower()}." if spec.class_heading else "."))
-        if settings.attribution:
-            lines.append(f"Ranh giới hành chính: {settings.attribution}")
+    if settings and settings.attribution:
+        lines.append(f"Nguồn bản đồ: {settings.attribution}")
     nested = [g for g in year.groups if year.catalogue.groups[g].parent]
     if nested:
         lines.append("Biểu đồ hộp thể hiện phân bố tổng điểm của các "

@@ -3,7 +3,7 @@ the pinned packages (never typed by hand): `python -m cqdt registry --year <year
 
 - The xã/phường of the province come from `vietnam-provinces` (the NSO list, 2025 structure).
 - The provincial agencies come from a listed reconstruction (params `registry.agencies`).
-- Every commune of the former provinces is converted to its new unit with `vietnamadminunits`;
+- Every xã/phường/thị trấn of the former provinces is converted to its new unit with `vietnamadminunits`;
   the old unit the converter recognised must carry the old code it was asked about (units are
   matched by code), and where the two packages give a new unit different codes, the NSO code is
   found among the converted unit's predecessors. What cannot be settled so is listed.
@@ -54,7 +54,7 @@ class Successor:
     new_code: str
     old_code: str
     old_name: str
-    old_parent: str  # the old district (communes) or province (agencies)
+    old_parent: str  # the old huyện (of a xã), empty for an agency
     old_province_code: str
     old_province: str = ""
     note: str = ""  # how the link was settled, when not plainly
@@ -64,6 +64,7 @@ class Successor:
 class Succession:
     links: list[Successor] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)  # what could not be settled plainly, in Vietnamese
+    codes: dict[str, str] = field(default_factory=dict)  # the converter's code → the NSO code, where they differ
 
 
 def package_version(name: str) -> str:
@@ -80,30 +81,31 @@ def province_wards(province_code: int) -> list[Ward]:
 
 
 def former_communes(province_codes: list[int]) -> list[dict]:
-    """Every commune of the former provinces (vietnamadminunits' legacy table, 63 provinces)."""
+    """Every xã/phường/thị trấn of the former provinces (vietnamadminunits' legacy table, 63 provinces)."""
     from vietnamadminunits.database.main import query
 
     wanted = ",".join(f"'{int(code)}'" for code in province_codes)  # integers only reach the SQL
-    return query("SELECT province, district, ward, provinceCode, wardCode FROM admin_units_legacy "
+    return query("SELECT province, district AS parent, ward, provinceCode, wardCode FROM admin_units_legacy "
                  f"WHERE provinceCode IN ({wanted}) ORDER BY CAST(wardCode AS INTEGER)")
 
 
-def commune_succession(province_code: int, communes: list[dict], wards: list[Ward],
+def ward_succession(province_code: int, former: list[dict], wards: list[Ward],
                        settled: dict[str, str] | None = None) -> Succession:
-    """The new unit of every former commune, settled by code; exceptions listed."""
+    """The new unit of every former xã/phường/thị trấn, settled by code; exceptions listed."""
     from vietnamadminunits import convert_address
 
     nso = {w.code for w in wards}
     result = Succession()
     converted: dict[str, list[dict]] = {}
-    for old in communes:
-        new = convert_address(f"{old['ward']}, {old['district']}, {old['province']}")
+    for old in former:
+        new = convert_address(f"{old['ward']}, {old['parent']}, {old['province']}")
         if new.OldAdminUnit.ward_code != old["wardCode"] or new.province_code != str(province_code):
-            result.exceptions.append(f"{old['ward']} ({old['district']}, mã {old['wardCode']}): gói chuyển đổi "
+            result.exceptions.append(f"{old['ward']} ({old['parent']}, mã {old['wardCode']}): gói chuyển đổi "
                                      f"không nhận ra đúng đơn vị cũ theo mã; chưa xác định đơn vị mới")
             continue
         converted.setdefault(new.ward_code, []).append(old)
     renamed = _settle_codes(converted, nso, result, settled or {})
+    result.codes = renamed
     for new_code, olds in converted.items():
         code = renamed.get(new_code, new_code)
         if code not in nso:
@@ -112,9 +114,9 @@ def commune_succession(province_code: int, communes: list[dict], wards: list[War
             note = f"gói chuyển đổi ghi mã {new_code}, danh sách NSO ghi {code}" if code != new_code else ""
             if old["wardCode"] in (settled or {}):
                 note += "; đối chiếu theo tệp tham số (registry.settled)"
-            result.links.append(Successor(code, old["wardCode"], nfc(old["ward"]), nfc(old["district"]),
+            result.links.append(Successor(code, old["wardCode"], nfc(old["ward"]), nfc(old["parent"]),
                                           old["provinceCode"], nfc(old["province"]), note))
-    result.exceptions += _divided(communes, result)
+    result.exceptions += _divided(former, result)
     for ward in wards:
         if not any(link.new_code == ward.code for link in result.links):
             result.exceptions.append(f"{ward.name} (mã {ward.code}): không xác định được đơn vị tiền thân")
@@ -143,8 +145,8 @@ def _settle_codes(converted: dict[str, list[dict]], nso: set[str], result: Succe
     return renamed
 
 
-def _divided(communes: list[dict], result: Succession) -> list[str]:
-    """Old communes whose territory went to several new units: linked to the converter's default."""
+def _divided(former: list[dict], result: Succession) -> list[str]:
+    """Former xã/phường whose territory went to several new units: linked to the converter's default."""
     import vietnamadminunits.converter.converter_2025 as converter
 
     from vietnamadminunits import ParseMode, parse_address
@@ -152,12 +154,40 @@ def _divided(communes: list[dict], result: Succession) -> list[str]:
     divided = {key for province in converter.DICT_PROVINCE_WARD_DIVIDED.values() for key in province}
     linked = {link.old_code: link for link in result.links}
     notes = []
-    for old in communes:
-        unit = parse_address(f"{old['ward']}, {old['district']}, {old['province']}", mode=ParseMode.LEGACY, level=3)
+    for old in former:
+        unit = parse_address(f"{old['ward']}, {old['parent']}, {old['province']}", mode=ParseMode.LEGACY, level=3)
         if f"{unit.province_key}_{unit.district_key}_{unit.ward_key}" in divided and old["wardCode"] in linked:
-            notes.append(f"{old['ward']} ({old['district']}, mã {old['wardCode']}) được chia cho nhiều đơn vị mới; "
+            notes.append(f"{old['ward']} ({old['parent']}, mã {old['wardCode']}) được chia cho nhiều đơn vị mới; "
                          f"ghi vào đơn vị chính theo gói chuyển đổi (mã {linked[old['wardCode']].new_code})")
     return notes
+
+
+def ward_points(wards: list[Ward], codes: dict[str, str]) -> list[list[str]]:
+    """Each ward's coordinates (vietnamadminunits), under its NSO code."""
+    from vietnamadminunits.database.main import query
+
+    nso = {w.code for w in wards}
+    found = {}
+    for row in query("SELECT wardCode, wardLat, wardLon FROM admin_units"):
+        code = codes.get(row["wardCode"], row["wardCode"])
+        if code in nso and row["wardLat"] is not None:
+            found[code] = [code, f"{row['wardLat']:.5f}", f"{row['wardLon']:.5f}"]
+    return [found[w.code] for w in wards if w.code in found]
+
+
+def dissolved_outline(paths: list[Path], code: int, name: str) -> dict:
+    """The union of boundary files (GeoJSON polygons), dissolved: a province's outline."""
+    import json
+
+    from shapely import union_all
+    from shapely.geometry import mapping, shape
+
+    shapes = [shape(f["geometry"]) for path in paths
+              for f in json.loads(path.read_text(encoding="utf-8"))["features"]]
+    outline = union_all(shapes).buffer(0.0005).buffer(-0.0005).simplify(0.001)  # closes slivers between files
+    geometry = json.loads(json.dumps(mapping(outline)), parse_float=lambda text: round(float(text), 5))
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {"code": str(code), "name": name}, "geometry": geometry}]}
 
 
 def load_agencies(path: Path) -> AgencyList:
@@ -199,6 +229,19 @@ def write_succession(path: Path, links: list[Successor]) -> None:
                            s.note] for s in links])
 
 
+def write_points(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["code", "lat", "lon"])
+        writer.writerows(rows)
+
+
+def load_points(path: Path) -> dict[str, tuple[float, float]]:
+    """Unit code → (longitude, latitude)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: (float(row["lon"]), float(row["lat"])) for row in csv.DictReader(handle)}
+
+
 def load_succession(path: Path) -> dict[str, list[Successor]]:
     """The succession table by new unit code (the predecessors in the table's order)."""
     if not path.is_file():
@@ -236,14 +279,25 @@ def build_registry(source: RegistrySource, resolve, registry_path: Path) -> dict
     rows += [[source.ward_group, w.code, w.name, "", "", w.unit_type] for w in wards]
     write_registry(registry_path, rows)
     olds = former_communes(source.former_provinces)
-    communes = commune_succession(source.province_code, olds, wards, source.settled)
+    wards_from = ward_succession(source.province_code, olds, wards, source.settled)
     offices = agency_succession(agencies, former, source.former_registry_place)
-    write_succession(resolve(source.succession), offices.links + communes.links)
+    write_succession(resolve(source.succession), offices.links + wards_from.links)
+    if source.points:
+        write_points(resolve(source.points), ward_points(wards, wards_from.codes))
+    if source.outline:
+        import json
+
+        from vietnam_provinces import Province, ProvinceCode
+
+        province = Province.from_code(ProvinceCode(source.province_code)).name
+        outline = dissolved_outline([resolve(p) for p in source.outline_from], source.province_code, nfc(province))
+        resolve(source.outline).write_text(json.dumps(outline, ensure_ascii=False, separators=(",", ":")) + "\n",
+                                           encoding="utf-8")
     return {
         "sources": {"xã, phường": f"vietnam-provinces {package_version('vietnam-provinces')} (danh sách NSO)",
                     "kế thừa": f"vietnamadminunits {package_version('vietnamadminunits')}",
                     "cơ quan cấp tỉnh": agencies.source.strip()},
         "units": {source.agency_group: len(agencies.agencies), source.ward_group: len(wards)},
         "former_communes": len(olds),
-        "exceptions": communes.exceptions + offices.exceptions,
+        "exceptions": wards_from.exceptions + offices.exceptions,
     }
