@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COPY_IGNORE = shutil.ignore_patterns(".venv", "build", "report", ".git", "__pycache__", "*.egg-info",
                                      ".pytest_cache", "forms")
-BUILDING_FIXTURES = {"built_project", "built_2022", "project_copy", "built_shape"}
+BUILDING_FIXTURES = {"built_project", "built_2022", "project_copy", "built_shape", "built_2025"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -107,3 +107,62 @@ def test_the_2025_map_has_one_point_per_ward_inside_the_outline(built_2025):
     assert dots.count("<use ") == 135
     assert '<g id="duong-bao-tinh">' in figure
     assert "GPL-3.0" in html[html.index("Bản đồ và phân bố kết quả"):]
+
+
+def test_a_ward_is_compared_with_the_mean_share_of_its_predecessors_in_2024(built_2025):
+    """Phường Pleiku against the 2024 results of the former units it was formed from, recomputed here."""
+    import pandas as pd
+
+    from cqdt.pipeline import load_year, score_year_directly
+
+    results = pd.read_csv(built_2025.parents[1] / "build" / "2025" / "results" / "xa_phuong.csv",
+                          dtype={"code": str}).set_index("code")
+    before = pd.concat(t["share"] for t in score_year_directly(load_year(2024)).values())
+    predecessors = [r["old_code"] for r in rows(REFERENCE / "ke-thua.csv") if r["new_code"] == "23575"]
+    assert "23566" in predecessors and all(code in before for code in predecessors)
+    expected = (results.loc["23575", "share"] - before[predecessors].mean()) * 1000
+    assert results.loc["23575", "total_change"] == pytest.approx(expected, abs=1e-6)
+    assert results.loc["23575", "predecessors_compared"] == len(predecessors)
+    # A ward formed from former Bình Định communes only has nothing to compare with.
+    quy_nhon = [r["old_province_code"] for r in rows(REFERENCE / "ke-thua.csv") if r["new_code"] == "21583"]
+    assert set(quy_nhon) == {"52"} and pd.isna(results.loc["21583", "total_change"])
+    html = (built_2025 / "bao-cao-cqdt-2025.html").read_text(encoding="utf-8")
+    assert "So với 2024*" in html and "Ước tính: so với tỷ lệ điểm đạt bình quân năm 2024" in html
+
+
+def test_the_2024_registry_is_the_former_gia_lai_and_its_differences_from_2021_are_listed():
+    registry = rows(ROOT / "data" / "reference" / "2024" / "don-vi.csv")
+    assert [sum(r["group"] == g for r in registry) for g in ("department", "district", "commune")] == [20, 17, 218]
+    note = yaml.safe_load((ROOT / "data" / "reference" / "2024" / "don-vi.nguon.yaml").read_text(encoding="utf-8"))
+    earlier = {r["code"] for r in rows(ROOT / "data" / "reference" / "units.csv")}
+    now = {r["code"] for r in registry}
+    assert sorted(note["differences"]["removed"]) == sorted(
+        f"{r['name']} (mã {r['code']})" for r in rows(ROOT / "data" / "reference" / "units.csv")
+        if r["code"] in earlier - now)
+    assert note["differences"]["added"] == [] and now <= earlier
+    assert "mã 23674: Xã Đăk HLơ → Xã Kông Bơ La" in note["differences"]["renamed"]
+
+
+@pytest.mark.slow  # builds 2024
+def test_2024_builds_on_the_old_map_and_says_it_is_reconstructed(tmp_path_factory):
+    report = built_once(tmp_path_factory, 2024) / "report" / "2024"
+    text = pdf_text(report / "bao-cao-cqdt-2024.pdf")
+    assert "Năm 2024 là năm tái dựng" in text.split("\f")[0]
+    assert "Phụ lục III" in text and "(chi tiết tại Phụ lục III)" in re.sub(r"\s+", " ", text)
+    assert (report / "phieu-ket-qua-don-vi-2024.pdf").stat().st_size > 0
+
+
+def test_the_2025_forms_are_one_per_agency_and_ward(tmp_path):
+    root = validation_copy(tmp_path / "project")
+    result = run_cli(root, "forms", "--year", "2025")
+    assert result.returncode == 0, result.stdout + result.stderr
+    forms = sorted((root / "forms" / "2025").rglob("*.xlsx"))
+    assert len([p for p in forms if p.parent.name == "xa_phuong"]) == 135
+    assert len([p for p in forms if p.parent.name == "co_quan"]) == 15
+
+
+def test_the_registry_command_says_when_a_year_has_no_registry_source(tmp_path):
+    root = validation_copy(tmp_path / "project")
+    result = run_cli(root, "registry", "--year", "2021")
+    assert result.returncode == 2
+    assert "2021.yaml" in result.stderr and "không có mục «registry»" in result.stderr

@@ -9,7 +9,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .errors import CqdtError
+from .errors import CqdtError, Issue
 from .paths import PROJECT_ROOT, check_year
 
 LOG = PROJECT_ROOT / "build" / "cqdt.log"
@@ -196,9 +196,10 @@ def _data(args) -> int:
 
 
 def _registry(args) -> int:
+    import yaml
+
     from .config import load_params, params_path
     from .registry import build_registry
-    import yaml
 
     params = load_params(args.year)
     if params.registry is None:
@@ -210,9 +211,9 @@ def _registry(args) -> int:
     note_path.write_text("# Ghi bởi `python -m cqdt registry`: nguồn, số đơn vị và các trường hợp ngoại lệ.\n"
                          + yaml.safe_dump(note, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
     counts = ", ".join(f"{count} đơn vị nhóm {group}" for group, count in note["units"].items())
-    print(f"Đã ghi danh sách đơn vị năm {args.year} vào {target.relative_to(PROJECT_ROOT)} ({counts}), "
-          f"bảng kế thừa vào {params.registry.succession}; {len(note['exceptions'])} trường hợp ngoại lệ "
-          f"ghi trong {note_path.relative_to(PROJECT_ROOT)}.")
+    print(f"Đã ghi danh sách đơn vị năm {args.year} vào {target.relative_to(PROJECT_ROOT)} ({counts}); "
+          + (f"bảng kế thừa vào {params.registry.succession}; " if params.registry.succession else "")
+          + f"{len(note['exceptions'])} trường hợp ngoại lệ ghi trong {note_path.relative_to(PROJECT_ROOT)}.")
     return 0
 
 

@@ -103,23 +103,39 @@ class MapSpec(Strict):
 
 
 class RegistrySource(Strict):
-    """params `registry`: what `python -m cqdt registry` builds the year's unit registry from (the
-    merged province's xã/phường, its agencies, the succession of the former units)."""
+    """params `registry`: what `python -m cqdt registry` builds the year's unit registry from.
 
-    province_code: int  # NSO code of the province (vietnam-provinces)
-    former_provinces: list[int] = Field(min_length=1)  # NSO codes of the provinces before 1 July 2025
+    `merged` (from 1 July 2025): the province's xã/phường (vietnam-provinces), its agencies (a
+    listed reconstruction) and the succession of the former units (vietnamadminunits).
+    `legacy` (before 1 July 2025): the huyện and xã of one former province as vietnamadminunits
+    lists them just before the reorganisation, and the agencies of an earlier registry."""
+
+    kind: Literal["merged", "legacy"] = "merged"
+    province_code: int  # NSO code of the province
+    former_provinces: list[int] = []  # merged: NSO codes of the provinces before 1 July 2025
     ward_group: str  # the catalogue group of the xã/phường
+    district_group: str = ""  # legacy: the catalogue group of the huyện
     agency_group: str  # the catalogue group of the provincial agencies
-    agencies: str  # the agency list (YAML)
-    former_registry: str = ""  # the registry naming the agencies' predecessors by code
+    agencies: str = ""  # merged: the agency list (YAML)
+    former_registry: str = ""  # the registry naming the agencies (legacy) or their predecessors (merged)
     former_registry_place: str = ""  # where its units were («Tỉnh Gia Lai»), shown beside their names
-    succession: str  # where the succession table is written (CSV)
+    succession: str = ""  # merged: where the succession table is written (CSV)
     # Former xã/phường code → NSO code of its new unit, where the two packages disagree and the
     # predecessors' codes do not settle it; each with its source in a comment of the params.
     settled: dict[str, str] = {}
     points: str = ""  # where the units' coordinates are written (CSV code, lat, lon; vietnamadminunits)
     outline_from: list[str] = []  # boundary files whose union, dissolved, is the province's outline
     outline: str = ""  # where that outline is written (GeoJSON)
+
+
+class Comparison(Strict):
+    """How the year compares with `previous_year`: unit by unit on the same code (`codes`), or, when
+    the units were reorganised, each unit against its predecessors of the registry's succession
+    table (`succession`): the mean of their shares of the maximum (weights `equal`; the only ones
+    declared so far), in the year's points. An approximation, labelled as such in the report."""
+
+    through: Literal["codes", "succession"] = "codes"
+    weights: Literal["equal"] = "equal"
 
 
 class Survey(Strict):
@@ -155,6 +171,7 @@ class YearParams(Strict):
     reconstruction: str = ""  # what `make data` assumes (config/tai-dung/…); neutral defaults when empty
     score_decimals: int = Field(default=2, ge=0, le=4)  # published precision of totals
     previous_year: int | None = None
+    comparison: Comparison = Comparison()
     inputs: dict[str, str] = Field(min_length=1)  # one workbook per group of the catalogue
     province_input: str = ""  # the province-wide workbook, when indicators read from it
     decision: Decision

@@ -81,13 +81,14 @@ def appendix_html(year: Year, group: str, table: pd.DataFrame, number: str,
     decimals = year.params.score_decimals
     names = year.registry.by_code()
     grouped = bool(spec.parent)
+    approximate = year.params.comparison.through == "succession"
     rows, current_parent, counter = [], None, 0
     for code, row in table.iterrows():
         if grouped and row["parent_code"] != current_parent:
             current_parent = row["parent_code"]
             rows.append({"heading": names[current_parent].name})
         counter += 1
-        change_value, change_text = _change_cells(changes, code, spec.ranked, decimals)
+        change_value, change_text = _change_cells(changes, code, spec.ranked, decimals, approximate)
         rows.append({
             "code": code, "name": row["name"], "order": int(row["rank"]) if spec.ranked else counter,
             "parent": names[row["parent_code"]].name if grouped else "",
@@ -102,17 +103,17 @@ def appendix_html(year: Year, group: str, table: pd.DataFrame, number: str,
         searchable=len(table) > 30, rows=rows, max_points=vn_number(spec.max_points, 0),
         pillars=pillars, unscored=[p for p in pillars if not p.scored], class_heading=spec.class_heading,
         columns=4 + len(pillars) + sum([grouped, bool(spec.class_heading), changes is not None]),
-        changes=changes is not None, previous_year=year.params.previous_year)
+        changes=changes is not None, previous_year=year.params.previous_year, approximate=approximate)
 
 
-def _change_cells(changes, code, ranked, decimals) -> tuple[str, str]:
+def _change_cells(changes, code, ranked, decimals, through_succession: bool) -> tuple[str, str]:
     if changes is None:
         return "", ""
     if code not in changes.index or pd.isna(changes.loc[code, "total_change"]):
-        return "", "mới"
+        return "", "không có" if through_succession else "mới"
     delta = changes.loc[code, "total_change"]
     text = vn_signed(delta, decimals)
-    if ranked and not pd.isna(changes.loc[code, "rank_change"]):
+    if ranked and "rank_change" in changes and not pd.isna(changes.loc[code, "rank_change"]):
         moved = int(changes.loc[code, "rank_change"])
         arrow = f"▲{moved}" if moved > 0 else f"▼{-moved}" if moved < 0 else "="
         text += f" ({arrow})"
@@ -150,7 +151,7 @@ def succession_html(year: Year) -> str:
     """The annex of the succession of units (a year whose registry has a succession table)."""
     from .registry import load_succession, predecessor_text
 
-    if year.params.registry is None:
+    if year.params.registry is None or not year.params.registry.succession:
         return ""
     succession = load_succession(year.params.path(year.params.registry.succession))
     rows = [{"code": u.code, "name": u.name, "group": year.catalogue.groups[u.group].label,

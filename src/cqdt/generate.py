@@ -32,7 +32,6 @@ from .units import Registry, Unit, load_registry
 from .yamlio import load_model
 
 
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -24,9 +24,9 @@ def intro_text(year: Year, tables: dict[str, pd.DataFrame]) -> str:
     counts = join_words([f"{vn_int(len(tables[g]))} {cat.groups[g].plural}" for g in year.groups])
     ranked = [cat.groups[g].plural for g in year.groups if cat.groups[g].ranked]
     unranked = [cat.groups[g].plural for g in year.groups if not cat.groups[g].ranked]
-    lines = [f"Báo cáo này trình bày cơ sở của Quyết định số {year.params.decision.number}: kết quả chung "
-             f"của từng chỉ số đánh giá và kết quả xếp hạng. Năm {year.params.year} có {counts} được đánh giá "
-             f"theo {cat.title[:1].lower() + cat.title[1:]}."]
+    lines = [(f"Báo cáo này trình bày cơ sở của Quyết định số {year.params.decision.number}: kết quả chung "
+              f"của từng chỉ số đánh giá và kết quả xếp hạng. Năm {year.params.year} có {counts} được đánh giá "
+              f"theo {cat.title[:1].lower() + cat.title[1:]}.")]
     if ranked:
         lines.append(f"{capital_first(join_words(ranked))} được xếp hạng theo tổng điểm.")
     if unranked:
@@ -67,7 +67,12 @@ def change_text(year: Year, tables: dict[str, pd.DataFrame], changes: dict[str, 
                 "năm trước (previous_year) nên báo cáo không so sánh giữa hai năm.")
     lines = [f"## {number}. So sánh với năm {previous}", ""]
     before = load_params(previous).catalogue
-    if before == year.catalogue.id:
+    if year.params.comparison.through == "succession":
+        lines += [f"Các đơn vị năm {year.params.year} không trùng với các đơn vị năm {previous} (sắp xếp đơn vị "
+                  f"hành chính). Mỗi đơn vị được so với tỷ lệ điểm đạt bình quân năm {previous} của các đơn vị tiền "
+                  "thân có kết quả (trọng số bằng nhau), quy ra điểm năm nay; đây là ước tính, không phải so sánh "
+                  "trực tiếp.", ""]
+    elif before == year.catalogue.id:
         lines += [f"Hai năm cùng dùng danh mục tiêu chí «{before}» nên tổng điểm được so sánh trực tiếp.", ""]
     else:
         lines += [f"Năm {previous} dùng danh mục «{before}», năm nay dùng «{year.catalogue.id}»; "
@@ -86,15 +91,16 @@ def _group_changes(year: Year, group: str, frame: pd.DataFrame, previous: int) -
     else:
         risers = known.sort_values("total_change", ascending=False, kind="stable").head(3)
         fallers = known.sort_values("total_change", kind="stable").head(3)
-        note = "" if bool(frame["same_maximum"].iloc[0]) else (
+        note = "" if bool(frame["same_maximum"].iloc[0]) or year.params.comparison.through == "succession" else (
             " (điểm tối đa thay đổi giữa hai năm nên so sánh theo tỷ lệ điểm đạt)")
         lines.append(f"**{label}**{note}: tăng điểm nhiều nhất là " + "; ".join(
             _change_phrase(year, r) for r in risers.itertuples()) + ". Giảm nhiều nhất là " + "; ".join(
             _change_phrase(year, r) for r in fallers.itertuples()) + ".")
     new = frame.index[frame["total_change"].isna()]
     if len(new) and not known.empty:
-        lines.append(f"Có {vn_int(len(new))} đơn vị không có kết quả năm {previous}: "
-                     + ", ".join(frame.loc[new, "name"]) + ".")
+        names = list(frame.loc[new, "name"])
+        listed = ", ".join(names[:20]) + (f" và {vn_int(len(names) - 20)} đơn vị khác" if len(names) > 20 else "")
+        lines.append(f"Có {vn_int(len(new))} đơn vị không có kết quả năm {previous}: {listed}.")
     return lines + [""]
 
 

@@ -73,7 +73,8 @@ def package_version(name: str) -> str:
 
 def province_wards(province_code: int) -> list[Ward]:
     """The xã/phường (and đặc khu) of a province in the NSO list, by code."""
-    from vietnam_provinces import ProvinceCode, Ward as NsoWard
+    from vietnam_provinces import ProvinceCode
+    from vietnam_provinces import Ward as NsoWard
 
     wards = NsoWard.iter_by_province(ProvinceCode(province_code))
     return sorted((Ward(str(int(w.code)), nfc(w.name), w.division_type.value) for w in wards),
@@ -148,7 +149,6 @@ def _settle_codes(converted: dict[str, list[dict]], nso: set[str], result: Succe
 def _divided(former: list[dict], result: Succession) -> list[str]:
     """Former xã/phường whose territory went to several new units: linked to the converter's default."""
     import vietnamadminunits.converter.converter_2025 as converter
-
     from vietnamadminunits import ParseMode, parse_address
 
     divided = {key for province in converter.DICT_PROVINCE_WARD_DIVIDED.values() for key in province}
@@ -266,8 +266,46 @@ def predecessor_text(links: list[Successor]) -> str:
     return "; ".join(", ".join(names) + (f" ({where})" if where else "") for where, names in places.items())
 
 
+def legacy_registry(source: RegistrySource, resolve, registry_path: Path) -> dict:
+    """The registry of a year before 1 July 2025: the province's huyện and xã as vietnamadminunits
+    lists them just before the reorganisation, the agencies of the earlier registry; the note lists
+    how it differs from that registry (by code)."""
+    from vietnamadminunits.database.main import query
+
+    from .units import load_registry
+
+    province = f"'{int(source.province_code)}'"  # an integer only reaches the SQL
+    parents = query("SELECT DISTINCT districtCode AS code, district AS name FROM admin_units_legacy "
+                    f"WHERE provinceCode = {province} ORDER BY CAST(districtCode AS INTEGER)")
+    wards = query("SELECT wardCode AS code, ward AS name, districtCode AS parent, wardType AS type FROM "
+                  f"admin_units_legacy WHERE provinceCode = {province} ORDER BY CAST(wardCode AS INTEGER)")
+    earlier = load_registry(resolve(source.former_registry))
+    rows = [[source.agency_group, u.code, u.name, u.local_name if u.local_name != u.name else "", "", "cơ quan cấp tỉnh"]
+            for u in earlier.group(source.agency_group)]
+    rows += [[source.district_group, p["code"], nfc(p["name"]), "", "", "huyện"] for p in parents]
+    rows += [[source.ward_group, w["code"], nfc(w["name"]), "", w["parent"], nfc(w["type"]).lower()] for w in wards]
+    write_registry(registry_path, rows)
+    now = {row[1]: row[2] for row in rows}
+    before = {u.code: u.name for u in earlier.units}
+    return {
+        "sources": {"huyện, xã": f"vietnamadminunits {package_version('vietnamadminunits')} "
+                                 "(danh sách 63 tỉnh, trước ngày 01/7/2025)",
+                    "cơ quan cấp tỉnh": str(source.former_registry)},
+        "units": {group: sum(1 for row in rows if row[0] == group)
+                  for group in (source.agency_group, source.district_group, source.ward_group)},
+        "differences": {
+            "removed": [f"{before[c]} (mã {c})" for c in before if c not in now],
+            "added": [f"{now[c]} (mã {c})" for c in now if c not in before],
+            "renamed": [f"mã {c}: {before[c]} → {now[c]}" for c in now if c in before and before[c] != now[c]],
+        },
+        "exceptions": [],
+    }
+
+
 def build_registry(source: RegistrySource, resolve, registry_path: Path) -> dict:
     """Write the registry and the succession table; return what the source note records."""
+    if source.kind == "legacy":
+        return legacy_registry(source, resolve, registry_path)
     from .units import load_registry
 
     wards = province_wards(source.province_code)

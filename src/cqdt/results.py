@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from .config import params_path
+from .errors import CqdtError, Issue
 from .pipeline import Year, dump_json, load_year, score_year_directly, write_if_changed
 
 
@@ -21,6 +23,8 @@ def previous_year_changes(context: Year, tables) -> dict[str, pd.DataFrame] | No
         return None
     before_year = load_year(previous)
     before = score_year_directly(before_year)
+    if context.params.comparison.through == "succession":
+        return succession_changes(context, tables, before)
     changes = {}
     for group, table in tables.items():
         if group not in before:  # a group the previous catalogue did not assess: nothing to compare
@@ -43,7 +47,32 @@ def previous_year_changes(context: Year, tables) -> dict[str, pd.DataFrame] | No
     return changes
 
 
-CHANGE_COLUMNS = ["previous_total", "total_change", "same_maximum", "previous_rank", "rank_change"]
+def succession_changes(context: Year, tables, before: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Each unit against its predecessors (params `registry.succession`): the mean of their shares
+    of the maximum in the previous year (equal weights), in this year's points. Predecessors with
+    no result that year (units of another former province) are left out; with none, no change."""
+    from .registry import load_succession
+
+    if context.params.registry is None or not context.params.registry.succession:
+        raise CqdtError(Issue("so sánh qua đơn vị tiền thân cần bảng kế thừa (registry.succession)",
+                              file=params_path(context.params.year), column="comparison"))
+    succession = load_succession(context.params.path(context.params.registry.succession))
+    shares = pd.concat([table["share"] for table in before.values()])
+    changes = {}
+    for group, table in tables.items():
+        top = context.catalogue.groups[group].max_points
+        found = [[shares[link.old_code] for link in succession.get(code, []) if link.old_code in shares]
+                 for code in table.index]
+        previous_share = pd.Series([sum(s) / len(s) if s else float("nan") for s in found], index=table.index)
+        changes[group] = pd.DataFrame({
+            "previous_total": previous_share * top, "total_change": (table["share"] - previous_share) * top,
+            "same_maximum": False, "predecessors_compared": [len(s) for s in found],
+            "predecessors": [len(succession.get(code, [])) for code in table.index]})
+    return changes
+
+
+CHANGE_COLUMNS = ["previous_total", "total_change", "same_maximum", "previous_rank", "rank_change",
+                  "predecessors_compared", "predecessors"]
 
 
 def read_results(year: Year, out: Path) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame] | None]:

@@ -73,7 +73,8 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
                              "share": f"{row[p] / spec.pillar_max[p] * 100:.1f}"} for p in year.pillars],
                 "strongest": _criteria(ordered[::-1][:3], labels[group]),
                 "weakest": _criteria(ordered[:3], labels[group]),
-                "change": _change(change_rows, code, decimals, year.params.previous_year),
+                "change": _change(change_rows, code, decimals, year.params.previous_year,
+                                  year.params.comparison.through == "succession"),
                 "next_level": next_level_gap(row["total"], row["level"], full, year, group),
                 "formed_from": (origins or {}).get(code, ""),
             })
@@ -100,12 +101,19 @@ def _criteria(rows: list[tuple[str, float]], labels: dict[str, str]) -> list[dic
     return [{"id": criterion, "label": labels[criterion], "share": vn_percent(share, 0)} for criterion, share in rows]
 
 
-def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: int | None) -> str:
+def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: int | None,
+            through_succession: bool = False) -> str:
     if rows is None:
         return ""
     row = rows.get(code)
     if row is None or pd.isna(row["total_change"]):
+        if through_succession:
+            return f"Không đơn vị tiền thân nào có kết quả năm {previous} để so sánh."
         return f"Không có kết quả năm {previous} để so sánh."
+    if through_succession:
+        return (f"So với năm {previous} (ước tính từ kết quả của {int(row['predecessors_compared'])}/"
+                f"{int(row['predecessors'])} đơn vị tiền thân, theo tỷ lệ điểm đạt): "
+                f"{vn_signed(row['total_change'], decimals)} điểm.")
     text = f"So với năm {previous}: {vn_signed(row['total_change'], decimals)} điểm"
     if "rank_change" in row and not pd.isna(row["rank_change"]):
         moved = int(row["rank_change"])
@@ -135,7 +143,7 @@ class YearScorecards:
 
 def year_origins(year: Year) -> dict[str, str] | None:
     """«Hình thành từ …» per unit code, in a year whose registry has a succession table."""
-    if year.params.registry is None:
+    if year.params.registry is None or not year.params.registry.succession:
         return None
     succession = load_succession(year.params.path(year.params.registry.succession))
     return {code: predecessor_text(links) for code, links in succession.items()}
