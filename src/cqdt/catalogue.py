@@ -245,6 +245,7 @@ class Catalogue(Strict):
     id: str
     title: str
     short_title: str = Field(min_length=1)  # «đánh giá CQĐT»: the report's window title
+    index_term: str = "trụ cột"  # what the report calls a main index («trụ cột», «chỉ số chính»)
     methodology: str
     reconstructed: bool
     reconstruction_note: str = ""

@@ -10,7 +10,10 @@ output with the real forms.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -423,10 +426,20 @@ def write_province_workbook(path: Path, year: int, how: Reconstruction) -> None:
 
 
 def _save(book: Workbook, path: Path) -> None:
+    """Save byte-stable: openpyxl stamps the save time into docProps/core.xml and into every zip
+    entry, so the workbook is rewritten with the fixed time in both."""
     book.properties.created = _FIXED_TIME
-    book.properties.modified = _FIXED_TIME
     book.properties.creator = "cqdt generate"
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
+            target.writestr(zipfile.ZipInfo(entry.filename, date_time=_FIXED_TIME.timetuple()[:6]), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
 
 
 def verify_against_published(year: int, frames: dict[str, pd.DataFrame], params: YearParams) -> list[str]:

@@ -227,7 +227,8 @@ class RankingRun:
         return charts.rank_intervals(self.robustness(group), f"Độ vững thứ hạng — {label.lower()}")
 
     def robustness_text(self, group: str) -> str:
-        return prose.robustness_text(self.year.catalogue.groups[group].label, self.robustness(group))
+        return prose.robustness_text(self.year.catalogue.groups[group].label, self.robustness(group),
+                                     self.year.catalogue.index_term)
 
     def robustness_intro(self, number: str = "V") -> str:
         return prose.robustness_intro(self.year, number)
@@ -298,7 +299,8 @@ class RankingRun:
             for g in self.groups}, index=[self.year.catalogue.pillar(p).short_label for p in self.year.pillars])
         labels = {g: self.year.catalogue.groups[g].label for g in self.groups}
         colours = {g: self.year.catalogue.groups[g].colour for g in self.groups}
-        return charts.pillar_shares(shares, labels, colours, "Tỷ lệ điểm đạt bình quân so với điểm tối đa của từng trụ cột")
+        return charts.pillar_shares(shares, labels, colours, "Tỷ lệ điểm đạt bình quân so với điểm tối đa của từng "
+                                    + self.year.catalogue.index_term)
 
     def level_table_html(self) -> str:
         counts = self.level_counts()

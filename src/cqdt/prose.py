@@ -136,17 +136,17 @@ def map_text(year: Year, number: str) -> str:
 
 
 def robustness_intro(year: Year, number: str) -> str:
-    settings = year.params.robustness
+    settings, term = year.params.robustness, year.catalogue.index_term
     return f"""## {number}. Độ vững của thứ hạng
 
-Thứ hạng phụ thuộc vào trọng số ngầm định của các trụ cột. Để kiểm tra, tổng điểm được tính lại
-{vn_int(settings.runs)} lần (hạt giống ngẫu nhiên {settings.seed}): mỗi lần, trọng số của từng trụ cột
+Thứ hạng phụ thuộc vào trọng số ngầm định của các {term}. Để kiểm tra, tổng điểm được tính lại
+{vn_int(settings.runs)} lần (hạt giống ngẫu nhiên {settings.seed}): mỗi lần, trọng số của từng {term}
 được chọn ngẫu nhiên trong khoảng ±{vn_number(settings.weight_spread * 100, 0)}% và tổng điểm được tính
-hoặc theo điểm của danh mục, hoặc theo tỷ lệ điểm đạt của từng trụ cột (mỗi cách một nửa số lần).
+hoặc theo điểm của danh mục, hoặc theo tỷ lệ điểm đạt của từng {term} (mỗi cách một nửa số lần).
 Biểu đồ cho thấy hạng chính thức, hạng trung vị và khoảng 5%–95% của các hạng mô phỏng."""
 
 
-def robustness_text(label: str, frame: pd.DataFrame) -> str:
+def robustness_text(label: str, frame: pd.DataFrame, term: str = "trụ cột") -> str:
     shaky = frame[~frame["robust"]]
     if shaky.empty:
         return f"**{label}:** thứ hạng của mọi đơn vị vững: khoảng 5%–95% hẹp hơn {UNSTABLE_WIDTH} bậc."
@@ -155,4 +155,4 @@ def robustness_text(label: str, frame: pd.DataFrame) -> str:
     if len(shaky) > 10:
         units += f" và {vn_int(len(shaky) - 10)} đơn vị khác"
     return (f"**{label}:** {vn_int(len(shaky))} đơn vị có thứ hạng chưa vững, tức là thay đổi từ {UNSTABLE_WIDTH} "
-            f"bậc trở lên khi trọng số các trụ cột thay đổi: {units}.")
+            f"bậc trở lên khi trọng số các {term} thay đổi: {units}.")

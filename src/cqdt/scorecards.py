@@ -122,7 +122,8 @@ def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: in
 
 
 def scorecards_html(year: Year, card_list: list[dict]) -> str:
-    return environment().get_template("scorecards.html.j2").render(cards=card_list, year=year.params.year)
+    return environment().get_template("scorecards.html.j2").render(cards=card_list, year=year.params.year,
+                                                                    index_term=year.catalogue.index_term)
 
 
 class YearScorecards:
