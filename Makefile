@@ -8,13 +8,20 @@ YEAR ?= 2021
 PY := .venv/bin/python
 CQDT := $(PY) -m cqdt
 export CQDT_ROOT := $(CURDIR)
+# FORMS (make collect) reaches the command as an environment variable, never as command text.
+export FORMS
 # The kernels' notice about local TCP transport is noise for analysts.
 QUIET_KERNEL := 2> >(grep -v --line-buffered 'IPKernelApp' >&2)
 SETUP := .venv/.installed
 
-# YEAR is user input: only four digits reach any path below.
-ifeq ($(shell [[ "$(YEAR)" =~ ^[0-9]{4}$$ ]] && echo ok),)
-$(error YEAR phải là một năm gồm 4 chữ số, ví dụ YEAR=2021 (nhận được: "$(YEAR)"))
+# YEAR is user input: it is checked by make itself, never by a shell (which would run any `…` or
+# $(…) it holds), and only four digits reach any command or path below.
+# $(value YEAR) is its text, unexpanded: a command-line YEAR='$(shell …)' is never expanded here.
+# Without its digits nothing must remain; with a space after each digit it must make 4 words.
+strip_digits = $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst 5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(1)))))))))))
+space_digits = $(subst 0,0 ,$(subst 1,1 ,$(subst 2,2 ,$(subst 3,3 ,$(subst 4,4 ,$(subst 5,5 ,$(subst 6,6 ,$(subst 7,7 ,$(subst 8,8 ,$(subst 9,9 ,$(1)))))))))))
+ifneq ($(words $(value YEAR)).$(strip $(call strip_digits,$(value YEAR))).$(words $(call space_digits,$(value YEAR))),1..4)
+$(error YEAR phải là một năm gồm 4 chữ số, ví dụ YEAR=2021 (nhận được: «$(value YEAR)»))
 endif
 
 B := build/$(YEAR)
@@ -105,8 +112,8 @@ forms: $(SETUP) ## Tạo phiếu khảo sát Excel cho từng đơn vị (forms/
 	@$(CQDT) forms --year $(YEAR)
 
 collect: $(SETUP) ## Kiểm tra, tổng hợp phiếu đã nhận: make collect YEAR=2022 FORMS=<thư mục>
-	@test -n "$(FORMS)" || { echo "Lỗi: cần chỉ thư mục phiếu, ví dụ make collect YEAR=$(YEAR) FORMS=phieu-da-nhan" >&2; exit 2; }
-	@$(CQDT) collect --year $(YEAR) --forms "$(FORMS)"
+	@test -n "$${FORMS:-}" || { echo "Lỗi: cần chỉ thư mục phiếu, ví dụ make collect YEAR=$(YEAR) FORMS=phieu-da-nhan" >&2; exit 2; }
+	@$(CQDT) collect --year $(YEAR) --forms "$$FORMS"
 
 test: $(SETUP) ## Chạy toàn bộ kiểm thử (in thời gian chạy)
 	@start=$$(date +%s); status=0; $(PY) -m pytest -q -n 2 --dist loadscope || status=$$?; \

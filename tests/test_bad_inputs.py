@@ -29,6 +29,17 @@ def apply(path: Path, edit: dict) -> None:
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     elif kind == "empty_workbook":
         Workbook().save(path)
+    elif kind == "replace":
+        text = path.read_text(encoding="utf-8")
+        assert edit["old"] in text, edit["old"]
+        path.write_text(text.replace(edit["old"], edit["new"], 1), encoding="utf-8")
+    elif kind == "encode":  # the same text saved in another encoding (Windows-1258 keeps tones apart)
+        text = path.read_text(encoding="utf-8")
+        if edit["encoding"] == "cp1258":
+            text = unicodedata.normalize("NFD", text)
+        path.write_bytes(text.encode(edit["encoding"], errors="replace"))
+    elif kind == "copy_from":
+        path.write_bytes((path.parents[len(Path(edit["file"]).parts) - 1] / edit["file"]).read_bytes())
     else:
         apply_to_workbook(path, edit)
 

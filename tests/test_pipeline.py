@@ -144,3 +144,21 @@ def test_cli_rejects_bad_years_in_vietnamese():
 def test_cli_help_is_vietnamese():
     result = cli("--help")
     assert "Cách dùng:" in result.stdout and "kiểm tra số liệu đầu vào" in result.stdout
+
+
+@pytest.mark.parametrize("year", ["`touch {marker}`", "$(touch {marker})", "$(shell touch {marker})",
+                                  '2021 ]] || touch {marker}; [[ 1', "2021; touch {marker}"])
+def test_make_never_runs_a_year_as_shell_code(tmp_path, year):
+    marker = tmp_path / "ran"
+    result = subprocess.run(["make", "-s", "-C", str(ROOT), "validate", f"YEAR={year.format(marker=marker)}"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "YEAR phải là một năm gồm 4 chữ số" in result.stderr
+    assert not marker.exists()
+
+
+def test_make_collect_passes_the_forms_folder_as_data(tmp_path):
+    marker = tmp_path / "ran"
+    result = subprocess.run(["make", "-s", "-C", str(ROOT), "collect", "YEAR=2021",
+                             f'FORMS=x"; touch {marker}; echo "'], capture_output=True, text=True)
+    assert result.returncode == 2 and not marker.exists()
+    assert "x\"; touch" in result.stderr  # the folder named as given, which does not exist

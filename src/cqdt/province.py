@@ -14,7 +14,7 @@ from .yamlio import load_model
 
 
 class IndicatorSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     pillar: str
@@ -25,7 +25,7 @@ class IndicatorSpec(BaseModel):
 
 
 class IndicatorFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     indicators: list[IndicatorSpec]
 

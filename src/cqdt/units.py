@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,13 +42,26 @@ class Registry:
 def load_registry(path: Path) -> Registry:
     if not path.is_file():
         raise CqdtError(Issue("không tìm thấy danh sách đơn vị", file=path))
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames not in (_COLUMNS, _COLUMNS + _OPTIONAL):
-            raise CqdtError(Issue(f"tiêu đề phải là {','.join(_COLUMNS)} (có thể thêm cột "
-                                  f"{','.join(_OPTIONAL)})", file=path, row=1,
-                                  value=",".join(reader.fieldnames or [])))
-        units = [_unit(row) for row in reader]
+    try:
+        # utf-8-sig: Excel's «CSV UTF-8» starts with a byte-order mark, a valid file.
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as error:
+        raise CqdtError(Issue("tệp không phải văn bản UTF-8 (có thể đã lưu bằng bảng mã Windows-1258 hoặc "
+                              f"TCVN3, byte thứ {error.start + 1}); hãy lưu lại dạng «CSV UTF-8»", file=path)) from None
+    if "\x00" in text:
+        raise CqdtError(Issue("tệp không phải văn bản CSV (có byte 0: tệp nhị phân?)", file=path))
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames not in (_COLUMNS, _COLUMNS + _OPTIONAL):
+        raise CqdtError(Issue(f"tiêu đề phải là {','.join(_COLUMNS)} (có thể thêm cột "
+                              f"{','.join(_OPTIONAL)})", file=path, row=1,
+                              value=",".join(reader.fieldnames or [])))
+    units = []
+    for number, row in enumerate(reader, start=2):
+        if None in row.values() or None in row:
+            raise CqdtError(Issue(f"dòng phải có đúng {len(reader.fieldnames)} cột", file=path, row=number,
+                                  value=",".join(v if isinstance(v, str) else ",".join(v) for v in row.values() if v)))
+        units.append(_unit(row))
     duplicates = sorted(code for code, count in Counter(u.code for u in units).items() if count > 1)
     if duplicates:
         raise CqdtError(Issue(f"mã đơn vị bị trùng: {', '.join(duplicates)}", file=path))
