@@ -67,4 +67,3 @@ if run.ranked_groups:
 # %% tags=["section:annex"]
 html(run.methodology())
 html(run.succession())
-html(run.provenance_html(run.provenance))

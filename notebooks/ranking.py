@@ -104,4 +104,3 @@ svg(run.robustness_chart("district"))
 
 # %% tags=["section:annex"]
 html(run.methodology())
-html(run.provenance_html(run.provenance))

@@ -4,6 +4,8 @@ reaching the comparison."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -20,6 +22,7 @@ def test_previous_years_workbook_reaches_the_comparison(built_2022: Path, tmp_pa
     root = copy_built(built_2022.parents[1], tmp_path / "project")
     table = pd.read_csv(root / "build/2022/results/department.csv", dtype={"code": str}).set_index("code")
     before = table.loc["SBN02", "total_change"]
+    recorded = json.loads((root / "build/2022/provenance.json").read_text(encoding="utf-8"))["files"]
     assert readers(root, "data/2021/so-ban-nganh.xlsx", 2022) == {"ranking"}
     set_news_items(root, 0)  # Sở Tài chính had fewer 2021 points, so its 2022 change grows
     assert build(root, 2022) == {"ranking", "render"}
@@ -28,6 +31,14 @@ def test_previous_years_workbook_reaches_the_comparison(built_2022: Path, tmp_pa
     assert after > before
     shown = vn_signed(after, 3)
     assert shown in html_text(root, 2022) and shown in decision_pdf(root, 2022)
+    # The provenance lists the previous year's workbooks, with the hash of the edited one.
+    now = json.loads((root / "build/2022/provenance.json").read_text(encoding="utf-8"))["files"]
+    edited = "data/2021/so-ban-nganh.xlsx"
+    assert now[edited] == hashlib.sha256((root / edited).read_bytes()).hexdigest() != recorded[edited]
+    assert {"params/2021.yaml", "data/2021/toan-tinh.xlsx", "data/reference/geo/gialai_districts.geojson",
+            "data/reference/units.csv"} <= set(now)
+    page = html_text(root, 2022)
+    assert edited in page and now[edited] in page and "src/cqdt/templates/decision.html.j2" in page
 
 
 def test_rebuild_plans_of_template_notebook_data_and_code_edits(built_copy: Path):

@@ -147,6 +147,11 @@ _POINTS_TEMPLATE = """<!-- cqdt:screen-only -->
 <!-- /cqdt:screen-only -->"""
 
 
+def provenance_html(record: dict) -> str:
+    """The provenance annex: the ranking step's record (build/<year>/provenance.json)."""
+    return environment().get_template("provenance.html.j2").render(p=record)
+
+
 def succession_html(year: Year) -> str:
     """The annex of the succession of units (a year whose registry has a succession table)."""
     from .registry import load_succession, predecessor_text

@@ -287,9 +287,6 @@ class RankingRun:
     def succession(self) -> str:
         return succession_html(self.year)
 
-    def provenance_html(self, record: dict) -> str:
-        return environment().get_template("provenance.html.j2").render(p=record)
-
     def score(self, total: float) -> str:
         return vn_number(total, self.year.params.score_decimals)
 

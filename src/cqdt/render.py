@@ -39,20 +39,26 @@ def _report_cells(notebook) -> dict[str, list]:
     return parts
 
 
-def assemble_notebook(executed: Path, pillars: list[str], front: list[str]):
+def _html_cells(parts: list[str], name: str) -> list:
+    import nbformat
+
+    return [nbformat.v4.new_code_cell(id=f"{name}-{index}", outputs=[
+                nbformat.v4.new_output("display_data", data={"text/html": part})])
+            for index, part in enumerate(parts)]
+
+
+def assemble_notebook(executed: Path, pillars: list[str], front: list[str], back: list[str]):
     """One notebook in report order: decision and appendices (`front`, written by the render from
-    the results), analysis by pillar, highlights, methodology and provenance annexes (the scorecards
-    follow, see with_scorecards)."""
+    the results), analysis by pillar, highlights, the ranking's annexes, then `back` (the provenance
+    annex, written by the render); the scorecards follow, see with_scorecards."""
     import nbformat
 
     ranking = _report_cells(nbformat.read(executed / "ranking.ipynb", as_version=4))
-    cells = [nbformat.v4.new_code_cell(id=f"front-{index}", outputs=[
-                 nbformat.v4.new_output("display_data", data={"text/html": part})])
-             for index, part in enumerate(front)]
-    cells += ranking.get("intro", [])
+    cells = _html_cells(front, "front") + ranking.get("intro", [])
     for name in pillars:  # the catalogue's order
         cells += _report_cells(nbformat.read(executed / f"{name}.ipynb", as_version=4)).get("analysis", [])
     cells += ranking.get("analysis", []) + ranking.get("highlights", []) + ranking.get("annex", [])
+    cells += _html_cells(back, "back")
     return nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
 
 
@@ -76,7 +82,7 @@ def report_exporter():
     return ReportExporter
 
 
-def report_html(year: Year, executed: Path, front: list[str]) -> str:
+def report_html(year: Year, executed: Path, front: list[str], back: list[str]) -> str:
     templates = resources.files("cqdt") / "templates" / "nbconvert"
     exporter = report_exporter()(template_name="cqdt", extra_template_basedirs=[str(templates)],
                             exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
@@ -85,7 +91,7 @@ def report_html(year: Year, executed: Path, front: list[str]) -> str:
     extra = {"cqdt": {"version": __version__, "css": (assets / "report.css").read_text(encoding="utf-8"),
                       "js": (assets / "report.js").read_text(encoding="utf-8"),
                       "title": f"Quyết định {year.params.decision.number} — {year.catalogue.short_title} năm {year.params.year}"}}
-    body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars, front), resources=extra)
+    body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars, front, back), resources=extra)
     return body
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from . import timing
-from .fragments import front_matter
+from .fragments import front_matter, provenance_html
 from .paths import PROJECT_ROOT, resolve_build
+from .provenance import with_templates
 from .pdf import Printer
 from .pipeline import load_year
 from .printparts import print_parts
@@ -34,7 +36,8 @@ def build_report(year: int, build: str = "") -> list[Path]:
         timing.mark("Chromium started")
         scorecards = YearScorecards(context, out)
         front = front_matter(context, scorecards.tables, scorecards.changes)
-        analysis = report_html(context, out / "notebooks", front)
+        record = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+        analysis = report_html(context, out / "notebooks", front, [provenance_html(with_templates(record))])
         timing.mark("notebooks assembled (nbconvert)")
         decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1])
         decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
