@@ -1,13 +1,15 @@
 """Every case of the bad-input corpus (tests/bad_inputs/cases.yaml) is rejected clearly."""
 
+import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
 
-from .conftest import run_cli, validation_copy
+from .conftest import ROOT, run_cli, validation_copy
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs" / "cases.yaml").read_text(encoding="utf-8"))
 def apply(path: Path, edit: dict) -> None:
@@ -38,10 +40,28 @@ def apply(path: Path, edit: dict) -> None:
         if edit["encoding"] == "cp1258":
             text = unicodedata.normalize("NFD", text)
         path.write_bytes(text.encode(edit["encoding"], errors="replace"))
+    elif kind == "dimension":  # a sheet claiming a data area it does not have
+        rewrite_zip(path, lambda name, data: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{edit["ref"]}"'.encode(),
+                                                    data) if name == edit["part"] else data)
+    elif kind == "cut_sheet":  # a sheet's XML cut in half (a copy interrupted)
+        rewrite_zip(path, lambda name, data: data[:len(data) // 2] if name == edit["part"] else data)
+    elif kind == "bit_rot":  # one flipped bit in a sheet stored without compression: a bad CRC
+        rewrite_zip(path, lambda name, data: data, zipfile.ZIP_STORED)
+        content = bytearray(path.read_bytes())
+        content[content.index(b"<sheetData>") + 20] ^= 0x01
+        path.write_bytes(bytes(content))
     elif kind == "copy_from":
-        path.write_bytes((path.parents[len(Path(edit["file"]).parts) - 1] / edit["file"]).read_bytes())
+        path.write_bytes((ROOT / edit["file"]).read_bytes())  # from the project itself
     else:
         apply_to_workbook(path, edit)
+
+
+def rewrite_zip(path: Path, change, compression: int = zipfile.ZIP_DEFLATED) -> None:
+    with zipfile.ZipFile(path) as source:
+        parts = [(info.filename, change(info.filename, source.read(info.filename))) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", compression) as target:
+        for name, data in parts:
+            target.writestr(name, data)
 
 
 def apply_to_workbook(path: Path, edit: dict) -> None:

@@ -7,9 +7,11 @@ not an empty cell.
 
 from __future__ import annotations
 
+import html as htmllib
 import math
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ import pandas as pd
 
 from .catalogue import Catalogue, InputField, Ratio
 from .errors import CqdtError, Issue, raise_if_any
-from .formatting import nfc
+from .formatting import nfc, vn_int
 from .units import Registry
 
 CODE_COLUMN = "ma_don_vi"
@@ -56,6 +58,70 @@ def open_workbook(path: Path, data_only: bool = True):
         raise CqdtError(Issue("tệp không phải bảng tính Excel (.xlsx) hợp lệ", file=path)) from None
 
 
+# What a workbook of the project may hold: far above any province's (a national year has some
+# 11.000 rows), far below what would exhaust memory. A sheet claiming more is refused before any
+# reader allocates for it (one that claims A1:XFD1048576 made calamine try to allocate 512 GiB).
+MAX_ROWS = 200_000
+MAX_COLUMNS = 2_000
+MAX_UNCOMPRESSED_BYTES = 512 * 1024 * 1024
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="([A-Z]+)?(\d+)?(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def check_bounds(path: Path) -> None:
+    """Refuse, with its figures, a workbook whose zip is damaged or whose sheets claim more rows,
+    columns or bytes than the project reads; never trust a claimed size for allocation."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            damaged = archive.testzip()
+            if damaged is not None:
+                raise CqdtError(Issue(f"tệp bị hỏng (phần «{damaged}» sai mã kiểm tra CRC); hãy lấy lại bản gốc",
+                                      file=path))
+            names = _sheet_names(archive)
+            for info in archive.infolist():
+                if not info.filename.startswith("xl/worksheets/"):
+                    continue
+                sheet = names.get(info.filename, info.filename)
+                if info.file_size > MAX_UNCOMPRESSED_BYTES:
+                    raise CqdtError(Issue(f"trang quá lớn ({vn_int(info.file_size)} byte khi giải nén, tối đa "
+                                          f"{vn_int(MAX_UNCOMPRESSED_BYTES)})", file=path, sheet=sheet))
+                with archive.open(info) as handle:
+                    head = handle.read(4096)
+                found = _DIMENSION.search(head)
+                if found and found.group(3):
+                    rows, columns = int(found.group(4)), _column_number(found.group(3).decode())
+                    claimed = found.group(0).decode().split('"')[1]
+                    if rows > MAX_ROWS or columns > MAX_COLUMNS:
+                        raise CqdtError(Issue(
+                            f"trang khai báo vùng dữ liệu {claimed} ({vn_int(rows)} dòng, {vn_int(columns)} cột), "
+                            f"vượt giới hạn {vn_int(MAX_ROWS)} dòng, {vn_int(MAX_COLUMNS)} cột; hãy xóa các dòng, cột "
+                            "thừa rồi lưu lại", file=path, sheet=sheet))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error):
+        raise CqdtError(Issue("tệp không phải bảng tính Excel (.xlsx) hợp lệ hoặc bị hỏng", file=path)) from None
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part → the sheet's name, from the workbook and its relationships (best effort)."""
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        relations = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = dict(re.findall(r'Id="([^"]+)"[^>]*Target="([^"]+)"', relations))
+    targets |= {rid: target for target, rid in re.findall(r'Target="([^"]+)"[^>]*Id="([^"]+)"', relations)}
+    names = {}
+    for name, rid in re.findall(r'<(?:\w+:)?sheet [^>]*name="([^"]+)"[^>]*r:id="([^"]+)"', workbook):
+        target = targets.get(rid, "")
+        names["xl/" + target.lstrip("/").removeprefix("xl/")] = htmllib.unescape(name)
+    return names
+
+
 def open_values(path: Path):
     """A workbook opened for its cell values with python-calamine, which reads a national-scale year's
     workbooks in under a second where openpyxl took ten; openpyxl stays for the forms, which need
@@ -64,6 +130,7 @@ def open_values(path: Path):
 
     if not path.is_file():
         raise CqdtError(Issue("không tìm thấy tệp số liệu", file=path))
+    check_bounds(path)
     try:
         # Read through Python's open (not calamine's own), so that the build records the workbook as read.
         with open(path, "rb") as handle:
@@ -72,9 +139,17 @@ def open_values(path: Path):
         raise CqdtError(Issue("tệp không phải bảng tính Excel (.xlsx) hợp lệ", file=path)) from None
 
 
-def sheet_values(workbook, name: str) -> list[list[Any]]:
-    """The sheet's rows from A1, as Excel numbers them; empty cells are None, whole numbers int."""
-    return [[_plain(v) for v in row] for row in workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+def sheet_values(workbook, name: str, path: Path | None = None) -> list[list[Any]]:
+    """The sheet's rows from A1, as Excel numbers them; empty cells are None, whole numbers int.
+    A sheet whose XML is damaged (cut short, bad markup) is named with its file."""
+    from python_calamine import CalamineError, XmlError, ZipError
+
+    try:
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (CalamineError, XmlError, ZipError) as error:
+        raise CqdtError(Issue(f"trang bị hỏng, không đọc được ({error}); hãy mở và lưu lại tệp bằng Excel",
+                              file=path, sheet=name)) from None
+    return [[_plain(v) for v in row] for row in rows]
 
 
 def _plain(value: Any) -> Any:
@@ -102,7 +177,7 @@ def read_group(path: Path, group: str, catalogue: Catalogue, registry: Registry)
             issues.append(Issue("thiếu trang số liệu", file=path, sheet=sheet))
             continue
         sheet_fields = [f for f in fields if f.sheet == sheet]
-        rows = sheet_values(workbook, sheet_names[sheet])
+        rows = sheet_values(workbook, sheet_names[sheet], path)
         issues += _read_sheet(path, sheet, rows, sheet_fields, group, registry, columns, empty_cells)
     raise_if_any(issues)
     issues += ratio_checks(path, group, catalogue, columns)
@@ -279,7 +354,7 @@ def read_province(path: Path) -> dict[str, tuple[float, str]]:
     names = {nfc(n): n for n in workbook.sheet_names}
     if PROVINCE_SHEET not in names:
         raise CqdtError(Issue("thiếu trang số liệu toàn tỉnh", file=path, sheet=PROVINCE_SHEET))
-    rows = sheet_values(workbook, names[PROVINCE_SHEET])
+    rows = sheet_values(workbook, names[PROVINCE_SHEET], path)
     header = [nfc(str(h)).strip() if h is not None else "" for h in (rows[0] if rows else [])]
     if header[:4] != PROVINCE_COLUMNS:
         raise CqdtError(Issue(f"dòng 1 phải là tiêu đề {', '.join(PROVINCE_COLUMNS)}", file=path,
