@@ -103,7 +103,7 @@ def check_bounds(path: Path) -> None:
                             f"vượt giới hạn {vn_int(MAX_ROWS)} dòng, {vn_int(MAX_COLUMNS)} cột; hãy xóa các dòng, cột "
                             "thừa rồi lưu lại", file=path, sheet=sheet))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error):
-        raise CqdtError(Issue("tệp không phải bảng tính Excel (.xlsx) hợp lệ hoặc bị hỏng", file=path)) from None
+        raise CqdtError(Issue("tệp không phải bảng tính Excel (.xlsx) hợp lệ", file=path)) from None
 
 
 def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -10,7 +10,7 @@ import pandas as pd
 from . import charts, prose, timing
 from .display import count_text, figure_text, floor_to, html, md, share_text, svg
 from .formatting import short_unit_name, vn_int, vn_number, vn_percent
-from .fragments import environment, methodology_html, points_table_html, succession_html
+from .fragments import methodology_html, points_table_html, succession_html
 from .names import check_declared, declared_names
 from .paths import NOTEBOOKS, resolve_build
 from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest, load_year,

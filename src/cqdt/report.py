@@ -9,10 +9,10 @@ from pathlib import Path
 from . import timing
 from .fragments import front_matter, provenance_html
 from .paths import PROJECT_ROOT, resolve_build
-from .provenance import with_templates
 from .pdf import Printer
 from .pipeline import load_year
 from .printparts import print_parts
+from .provenance import with_templates
 from .render import decision_print_html, publish, report_html, scorecards_print_html, with_scorecards
 from .scorecards import YearScorecards, scorecards_html
 
