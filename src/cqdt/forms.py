@@ -293,7 +293,7 @@ def _write_workbooks(year: Year, result: Collection, out_dir: Path) -> None:
             shutil.copy2(target, backup)
             result.backups.append(backup)
         temporary = target.with_name(f".{target.name}.tmp")
-        write_group_workbook(temporary, group, frame, year.catalogue, year.registry, year.params)
+        write_group_workbook(temporary, group, frame, year.catalogue, year.registry, year.params, collected=True)
         temporary.replace(target)
         result.written.append(target)
 

@@ -379,16 +379,20 @@ def generate_year(year: int, out_dir: Path, params: YearParams | None = None) ->
 
 
 _FIXED_TIME = dt.datetime(2000, 1, 1)
+RECONSTRUCTED_NOTE = "SỐ LIỆU TÁI DỰNG: không phải số liệu chính thức; thay bằng số liệu từ phiếu khảo sát."
+COLLECTED_NOTE = "Số liệu tổng hợp từ phiếu khảo sát của các đơn vị (make collect)."
 
 
 def write_group_workbook(path: Path, group: str, frame: pd.DataFrame, cat: Catalogue, registry: Registry,
-                         params: YearParams) -> None:
+                         params: YearParams, collected: bool = False) -> None:
+    """A group's workbook: the generator's reconstruction, or (collected) the figures of the units'
+    own forms, which must never be labelled reconstructed."""
     book = Workbook()
     guide = book.active
     guide.title = INSTRUCTIONS_SHEET
     spec = cat.groups[group]
     guide.append([load_reconstruction(params).workbook_title.format(year=params.year, group=spec.label)])
-    guide.append(["SỐ LIỆU TÁI DỰNG: không phải số liệu chính thức; thay bằng số liệu từ phiếu khảo sát."])
+    guide.append([COLLECTED_NOTE if collected else RECONSTRUCTED_NOTE])
     guide.append([])
     guide.append(["Cột", "Nội dung", "Trang", "Loại", "Đơn vị tính"])
     kinds = {"count": "số nguyên ≥ 0", "yes_no": "Có/Không", "percent": "0–100", "amount": "số ≥ 0"}
