@@ -44,3 +44,26 @@ def test_an_unknown_placeholder_in_the_wording_is_named(tmp_path):
     assert ("tệp «2021.yaml»: mục «decision.articles.0.items»: mẫu câu dùng {nam_sau} nhưng chỉ được dùng "
             "{next_year}, {year}") in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_change_compared_by_share_is_marked_with_the_plain_difference():
+    """When a group's maximum changed, the printed change is rescaled: the appendix marks it (†) with
+    the plain difference beside it and a footnote, and the scorecard says so in words."""
+    import pandas as pd
+
+    from cqdt.fragments import appendix_html
+    from cqdt.pipeline import load_year, score_year_directly
+    from cqdt.scorecards import _change
+
+    year = load_year(2022)
+    table = score_year_directly(year)["department"]
+    previous = table["total"] - 5.0
+    changes = pd.DataFrame({"previous_total": previous, "total_change": table["share"] * 0 + 3.25,
+                            "same_maximum": False, "previous_rank": table["rank"], "rank_change": 0.0})
+    html = appendix_html(year, "department", table, "I", changes)
+    first = table.index[0]
+    assert "+3,250† (+5,000)" in html
+    assert "† Điểm tối đa của nhóm thay đổi so với năm 2021" in html
+    text = _change(changes.to_dict("index"), first, 3, 2021, False, table.loc[first, "total"])
+    assert text.startswith("So với năm 2021: +3,250 điểm (tính theo tỷ lệ điểm đạt vì điểm tối đa thay đổi; "
+                           "chênh lệch điểm thô +5,000)")

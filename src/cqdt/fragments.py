@@ -88,7 +88,7 @@ def appendix_html(year: Year, group: str, table: pd.DataFrame, number: str,
             current_parent = row["parent_code"]
             rows.append({"heading": names[current_parent].name})
         counter += 1
-        change_value, change_text = _change_cells(changes, code, spec.ranked, decimals, approximate)
+        change_value, change_text = _change_cells(changes, code, row["total"], spec.ranked, decimals, approximate)
         rows.append({
             "code": code, "name": row["name"], "order": int(row["rank"]) if spec.ranked else counter,
             "parent": names[row["parent_code"]].name if grouped else "",
@@ -103,16 +103,20 @@ def appendix_html(year: Year, group: str, table: pd.DataFrame, number: str,
         searchable=len(table) > 30, rows=rows, max_points=vn_number(spec.max_points, 0),
         pillars=pillars, unscored=[p for p in pillars if not p.scored], class_heading=spec.class_heading,
         columns=4 + len(pillars) + sum([grouped, bool(spec.class_heading), changes is not None]),
-        changes=changes is not None, previous_year=year.params.previous_year, approximate=approximate)
+        changes=changes is not None, previous_year=year.params.previous_year, approximate=approximate,
+        rescaled=changes is not None and not approximate and not bool(changes["same_maximum"].all()))
 
 
-def _change_cells(changes, code, ranked, decimals, through_succession: bool) -> tuple[str, str]:
+def _change_cells(changes, code, total, ranked, decimals, through_succession: bool) -> tuple[str, str]:
     if changes is None:
         return "", ""
     if code not in changes.index or pd.isna(changes.loc[code, "total_change"]):
         return "", "không có" if through_succession else "mới"
     delta = changes.loc[code, "total_change"]
     text = vn_signed(delta, decimals)
+    if not through_succession and not bool(changes.loc[code, "same_maximum"]):
+        # Compared by share of the maximum, which changed: marked, with the plain difference beside it.
+        text += f"† ({vn_signed(total - changes.loc[code, 'previous_total'], decimals)})"
     if ranked and "rank_change" in changes and not pd.isna(changes.loc[code, "rank_change"]):
         moved = int(changes.loc[code, "rank_change"])
         arrow = f"▲{moved}" if moved > 0 else f"▼{-moved}" if moved < 0 else "="

@@ -74,7 +74,7 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
                 "strongest": _criteria(ordered[::-1][:3], labels[group]),
                 "weakest": _criteria(ordered[:3], labels[group]),
                 "change": _change(change_rows, code, decimals, year.params.previous_year,
-                                  year.params.comparison.through == "succession"),
+                                  year.params.comparison.through == "succession", row["total"]),
                 "next_level": next_level_gap(row["total"], row["level"], full, year, group),
                 "formed_from": (origins or {}).get(code, ""),
             })
@@ -102,7 +102,7 @@ def _criteria(rows: list[tuple[str, float]], labels: dict[str, str]) -> list[dic
 
 
 def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: int | None,
-            through_succession: bool = False) -> str:
+            through_succession: bool = False, total: float = 0.0) -> str:
     if rows is None:
         return ""
     row = rows.get(code)
@@ -115,6 +115,9 @@ def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: in
                 f"{int(row['predecessors'])} đơn vị tiền thân, theo tỷ lệ điểm đạt): "
                 f"{vn_signed(row['total_change'], decimals)} điểm.")
     text = f"So với năm {previous}: {vn_signed(row['total_change'], decimals)} điểm"
+    if not row["same_maximum"]:
+        text += (f" (tính theo tỷ lệ điểm đạt vì điểm tối đa thay đổi; chênh lệch điểm thô "
+                 f"{vn_signed(total - row['previous_total'], decimals)})")
     if "rank_change" in row and not pd.isna(row["rank_change"]):
         moved = int(row["rank_change"])
         text += f", {'tăng' if moved > 0 else 'giảm'} {abs(moved)} bậc" if moved else ", giữ nguyên thứ hạng"
