@@ -94,3 +94,35 @@ def test_parameters_cannot_inject_code(tmp_path):
     with pytest.raises(CqdtError) as caught:
         runner.execute("presence", tmp_path / "out.ipynb", {"year": 2021, "build": "../../tmp"})
     assert "đường dẫn nằm ngoài thư mục build/ của dự án" in str(caught.value.issues[0])
+
+
+def test_publish_swaps_the_folders_in_one_step(tmp_path, monkeypatch):
+    """The published folder is never renamed away: the new one takes its place by an exchange."""
+    destination = tmp_path / "report" / "2021"
+    destination.mkdir(parents=True)
+    (destination / "a.html").write_text("cũ", encoding="utf-8")
+    fresh = tmp_path / "fresh.html"
+    fresh.write_text("mới", encoding="utf-8")
+    renamed = []
+    original = Path.rename
+    monkeypatch.setattr(Path, "rename", lambda self, target: renamed.append(self) or original(self, target))
+    publish({"a.html": fresh}, destination)
+    assert renamed == []  # no rename of report/2021 aside: it was exchanged
+    assert (destination / "a.html").read_text(encoding="utf-8") == "mới"
+    assert sorted(p.name for p in (tmp_path / "report").iterdir()) == ["2021"]
+
+
+def test_a_full_disk_is_reported_in_vietnamese_with_the_path(monkeypatch, capsys):
+    """ENOSPC while a step writes: a sentence naming the file, exit 2, never a traceback."""
+    import errno
+
+    from cqdt import cli
+
+    def full(_args):
+        raise OSError(errno.ENOSPC, "No space left on device", "build/2021/render/bao-cao-cqdt-2021.pdf")
+
+    monkeypatch.setitem(cli.COMMANDS, "validate", full)
+    assert cli.main(["validate", "--year", "2021"]) == 2
+    shown = capsys.readouterr().err
+    assert "hết dung lượng đĩa khi ghi «build/2021/render/bao-cao-cqdt-2021.pdf»" in shown
+    assert "Traceback" not in shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
 import sys
@@ -85,13 +86,26 @@ def main(argv: list[str] | None = None) -> int:
     except CqdtError as error:
         print(error.report(), file=sys.stderr)
         return 2
-    except Exception:  # noqa: BLE001 — the user sees a sentence, the log keeps the traceback
-        LOG.parent.mkdir(parents=True, exist_ok=True)
-        with LOG.open("a", encoding="utf-8") as log:
-            log.write(traceback.format_exc())
-        print(f"Lỗi không mong đợi khi chạy lệnh «{args.command}». Chi tiết kỹ thuật đã ghi vào {LOG}.",
-              file=sys.stderr)
-        return 3
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EDQUOT):
+            return _unexpected(args)
+        # The publish step only swaps complete folders: the published report stays as it was.
+        where = f" khi ghi «{error.filename}»" if error.filename else ""
+        print(f"Lỗi: hết dung lượng đĩa{where}. Hãy giải phóng dung lượng rồi chạy lại; báo cáo đã công bố "
+              "trước đó không bị thay đổi.", file=sys.stderr)
+        return 2
+    except Exception:  # noqa: BLE001
+        return _unexpected(args)
+
+
+def _unexpected(args) -> int:
+    """The user sees a sentence, the log keeps the traceback (called while the error is handled)."""
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    with LOG.open("a", encoding="utf-8") as log:
+        log.write(traceback.format_exc())
+    print(f"Lỗi không mong đợi khi chạy lệnh «{args.command}». Chi tiết kỹ thuật đã ghi vào {LOG}.",
+          file=sys.stderr)
+    return 3
 
 
 def _build_step(args) -> int:

@@ -129,21 +129,42 @@ def scorecards_print_html(html: str, cards: str) -> str:
 
 
 def publish(files: dict[str, Path], destination: Path) -> None:
-    """Move freshly built files into destination all at once; the old folder survives any failure."""
+    """Move freshly built files into destination all at once; the old folder survives any failure.
+
+    The new folder and the published one trade places in one atomic step (renameat2 with
+    RENAME_EXCHANGE): at every instant report/<year> is either the old report or the new one.
+    Where the kernel or file system cannot exchange, two renames are used, and a kill between them
+    is repaired at the start of the next publish."""
     staging = destination.with_name(f".{destination.name}.new")
     previous = destination.with_name(f".{destination.name}.old")
+    if previous.exists() and not destination.exists():
+        previous.rename(destination)  # a kill between the two fallback renames: restore first
     shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(previous, ignore_errors=True)
     staging.mkdir(parents=True)
     for name, source in files.items():
         shutil.copy2(source, staging / name)
     _fsync_dir(staging)
-    if previous.exists() and not destination.exists():
-        previous.rename(destination)  # a kill between the two renames below: restore first
-    shutil.rmtree(previous, ignore_errors=True)
+    if destination.exists() and _exchange(staging, destination):
+        shutil.rmtree(staging, ignore_errors=True)  # now the old report
+        return
     if destination.exists():
         destination.rename(previous)
     staging.rename(destination)
     shutil.rmtree(previous, ignore_errors=True)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two directories atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, rename_exchange = -100, 2
+    return renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), rename_exchange) == 0
 
 
 def _fsync_dir(folder: Path) -> None:
