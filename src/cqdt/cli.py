@@ -140,10 +140,19 @@ def _build_step(args) -> int:
 def _validate(args) -> int:
     from .names import check_names
     from .pipeline import load_year, read_figures
+    from .province import compute_indicator
 
     year = load_year(args.year)
     check_names(year)
     figures, province = read_figures(year)
+    issues = []
+    for spec in year.indicators:  # what make report computes from the province workbook, checked now
+        try:
+            compute_indicator(spec, figures, province, year.province_file())
+        except CqdtError as error:
+            issues += error.issues
+    if issues:
+        raise CqdtError(issues)
     print(f"Năm {args.year}: số liệu hợp lệ (danh mục {year.catalogue.id}).")
     for group, frame in figures.items():
         print(f"  - {year.catalogue.groups[group].label}: {len(frame)} đơn vị, {frame.shape[1]} cột số liệu")

@@ -365,6 +365,8 @@ def read_province(path: Path) -> dict[str, tuple[float, str]]:
         if not key:
             continue
         value, problem = _parse_number(row[2]) if row[2] is not None else (None, "ô trống")
+        if not problem and value < 0:
+            problem = "số liệu toàn tỉnh không được âm"
         if problem:
             issues.append(Issue(problem, file=path, sheet=PROVINCE_SHEET, row=offset, column="gia_tri", value=row[2]))
         elif key in figures:

@@ -61,6 +61,9 @@ def compute_indicator(spec: IndicatorSpec, figures: dict[str, pd.DataFrame],
             value, qualifier = province[spec.fields[0]]
             return Indicator(**base, value=value, qualifier=qualifier)
         (top, _), (bottom, _) = province[spec.fields[0]], province[spec.fields[1]]
+        if top > bottom:  # a part above its whole (470 schools teaching of 47) is a typing error
+            raise CqdtError(Issue(f"«{spec.fields[0]}» ({top:g}) lớn hơn «{spec.fields[1]}» ({bottom:g}), "
+                                  f"cần cho «{spec.label}»", file=source_file, column="gia_tri", value=top))
         return Indicator(**base, value=top / bottom if bottom else 0.0, numerator=top, denominator=bottom)
     frames = [figures[g] for g in spec.groups]
     if spec.source == "sum":
