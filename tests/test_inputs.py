@@ -203,3 +203,28 @@ def test_a_stored_nan_or_infinity_is_rejected_by_cell(tmp_path, year, raw):
     issues = issues_of(with_raw_value(tmp_path, "xl/worksheets/sheet2.xml", cell, raw), year)
     assert [(i.sheet, i.row, i.column) for i in issues] == [("Sẵn sàng", 3, "kinh_phi_cntt_trieu_dong")]
     assert "không phải số hữu hạn (NaN hoặc vô cực)" in issues[0].message
+
+
+def set_percent(value, number_format):
+    def change(book):
+        sheet = book["Sẵn sàng"]
+        cell = sheet.cell(row=3, column=column_of(sheet, "ty_le_may_phong_chong_ma_doc"))
+        cell.value, cell.number_format = value, number_format
+    return change
+
+
+def test_a_percent_cell_is_read_as_the_percentage_it_shows(tmp_path, year):
+    """95 % typed in Excel is stored as 0,95 with a percent format: the project reads 95."""
+    path = modified(tmp_path, set_percent(0.95, "0%"))
+    frame = read_group(path, "department", year.catalogue, year.registry)
+    assert frame.iloc[1]["ty_le_may_phong_chong_ma_doc"] == 95.0
+    path = modified(tmp_path, set_percent(1, "0.0%"))  # 100,0 %
+    assert read_group(path, "department", year.catalogue, year.registry).iloc[1]["ty_le_may_phong_chong_ma_doc"] == 100.0
+
+
+def test_a_fraction_in_a_percent_field_without_percent_format_is_refused(tmp_path, year):
+    issue = issues_of(modified(tmp_path, set_percent(0.95, "General")), year)[0]
+    assert (issue.sheet, issue.row, issue.column, issue.value) == ("Sẵn sàng", 3, "ty_le_may_phong_chong_ma_doc", 0.95)
+    assert issue.message.startswith("tỷ lệ phần trăm 0,95 nhỏ hơn 1: nếu là 95% hãy nhập số đó")
+    frame = read_group(modified(tmp_path, set_percent(1, "General")), "department", year.catalogue, year.registry)
+    assert frame.iloc[1]["ty_le_may_phong_chong_ma_doc"] == 1.0  # 1 %: a whole number, accepted

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .catalogue import Catalogue, InputField, Ratio
 from .errors import CqdtError, Issue, raise_if_any
-from .formatting import nfc, vn_int
+from .formatting import nfc, vn_int, vn_number
 from .units import Registry
 
 CODE_COLUMN = "ma_don_vi"
@@ -209,6 +209,28 @@ class _EmptyCellLookup:
         value = self._cell(False, sheet, row, col)
         return value if isinstance(value, str) and value.startswith("=") else None
 
+    def shown_as_percent(self, sheet: str, row: int, col: int) -> bool:
+        """Whether the cell's number format shows it as a percentage (Excel stores 95 % as 0,95)."""
+        self._cell(True, sheet, row, col)
+        book = self._books[True]
+        name = next(n for n in book.sheetnames if nfc(n) == sheet)
+        return "%" in (book[name].cell(row=row, column=col).number_format or "")
+
+
+def percent_as_shown(value: float, cell: "Cell", lookup: _EmptyCellLookup, column: int) -> tuple[float | None, str | None]:
+    """A percent field holds the percentage a form shows: a cell formatted as % stores a fraction
+    (0,95 for 95 %), read as shown; a fraction without that format is refused, as 0,95 typed where
+    95 was meant is the usual slip (README, input format)."""
+    if not 0 < value <= 1:
+        return value, None
+    if lookup.shown_as_percent(cell.sheet, cell.row, column):
+        return round(value * 100, 9), None
+    if value == 1:
+        return value, None  # 1 %: a whole number, nothing to confuse
+    return None, (f"tỷ lệ phần trăm {vn_number(value, 6, strip_zeros=True)} nhỏ hơn 1: nếu là "
+                  f"{vn_number(value * 100, 4, strip_zeros=True)}% hãy nhập số đó (hoặc định dạng ô là %); "
+                  "giá trị dưới 1% không được chấp nhận vì dễ nhầm, hãy làm tròn")
+
 
 def _read_sheet(path, sheet, rows, fields, group, registry, columns, empty_cells) -> list[Issue]:
     issues: list[Issue] = []
@@ -256,6 +278,8 @@ def _read_sheet(path, sheet, rows, fields, group, registry, columns, empty_cells
                 raw = empty_cells.stored_value(sheet, offset, position + 1)  # e.g. «#N/A»
             cell = Cell(path, sheet, offset, field.id, raw)
             value, problem = parse_value(raw, field)
+            if problem is None and field.kind == "percent" and value is not None:
+                value, problem = percent_as_shown(value, cell, empty_cells, position + 1)
             if problem is None and raw is None:
                 formula = empty_cells.formula(sheet, offset, position + 1)
                 problem = (f"ô chứa công thức {formula} chưa có giá trị đã tính; hãy mở tệp bằng Excel, tính lại và lưu"
