@@ -142,3 +142,29 @@ def test_good_forms_are_merged_and_replaced_workbooks_backed_up(filled_forms, ye
     merged = read_group(out / "so-ban-nganh.xlsx", "department", year.catalogue, year.registry)
     assert merged.loc["SBN03", "so_tin_bai_dang"] == 321
     assert merged.drop(index="SBN03").equals(shipped(year, "department").drop(index="SBN03"))
+
+
+def test_lateness_comes_from_the_receipt_ledger_not_from_file_dates(filled_forms, year, tmp_path):
+    """A form first received before the deadline stays on time when the folder is copied later; a
+    form first seen after the deadline is late; the analyst's correction of a date is kept."""
+    import csv
+    import datetime as dt
+    import os
+
+    folder, out = tmp_path / "in", tmp_path / "data"
+    on_time, _ = copy_forms(filled_forms, folder, ["SBN03", "SBN04"])
+    deadline = year.params.survey.deadline
+    result = collect(year, folder, out, today=deadline)
+    assert result.late == []
+    os.utime(on_time, (0, dt.datetime(2030, 1, 1).timestamp()))  # copied or downloaded much later
+    late_form = Path(shutil.copy(next(filled_forms.glob("*-SBN05.xlsx")), folder))
+    result = collect(year, folder, out, today=deadline + dt.timedelta(days=3))
+    assert result.late == [late_form]
+    with (out / "so-nhan-phieu.csv").open(encoding="utf-8") as handle:
+        rows = {row["ma_don_vi"]: row["ngay_nhan"] for row in csv.DictReader(handle)}
+    assert rows == {"SBN03": deadline.isoformat(), "SBN04": deadline.isoformat(),
+                    "SBN05": (deadline + dt.timedelta(days=3)).isoformat()}
+    ledger = (out / "so-nhan-phieu.csv").read_text(encoding="utf-8")
+    (out / "so-nhan-phieu.csv").write_text(ledger.replace((deadline + dt.timedelta(days=3)).isoformat(),
+                                                          deadline.isoformat()), encoding="utf-8")
+    assert collect(year, folder, out, today=deadline + dt.timedelta(days=9)).late == []

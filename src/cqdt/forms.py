@@ -8,7 +8,9 @@ is editable, and Excel's data validation stops most mistakes while typing.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
 import re
 import shutil
 import unicodedata
@@ -172,10 +174,43 @@ class Collection:
     backups: list[Path] = field(default_factory=list)
 
 
-def collect(year: Year, forms_dir: Path, out_dir: Path) -> Collection:
-    """Check every returned form, consolidate the good ones into the group workbooks of out_dir."""
+LEDGER = "so-nhan-phieu.csv"  # in the year's data folder
+LEDGER_COLUMNS = ["ma_don_vi", "tep", "sha256", "ngay_nhan"]
+
+
+def read_ledger(path: Path) -> dict[str, dict[str, str]]:
+    """The receipt ledger: when each form (by content) was first received; the analyst may correct
+    a date (a form received on paper, or before the first run)."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return {row["sha256"]: row for row in csv.DictReader(handle)}
+
+
+def write_ledger(path: Path, entries: dict[str, dict[str, str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, LEDGER_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(sorted(entries.values(), key=lambda row: (row["ngay_nhan"], row["ma_don_vi"])))
+
+
+def _received(entry: dict[str, str], ledger: Path) -> dt.date:
+    try:
+        return dt.date.fromisoformat(entry["ngay_nhan"])
+    except (TypeError, ValueError):
+        raise CqdtError(Issue("ngày nhận phải có dạng YYYY-MM-DD", file=ledger, column="ngay_nhan",
+                              value=entry["ngay_nhan"])) from None
+
+
+def collect(year: Year, forms_dir: Path, out_dir: Path, today: dt.date | None = None) -> Collection:
+    """Check every returned form, consolidate the good ones into the group workbooks of out_dir.
+    Lateness is judged from the ledger's date of first receipt (out_dir/so-nhan-phieu.csv), never
+    from file dates: a copied or downloaded form keeps the day it first arrived."""
     result = Collection()
     seen: dict[str, list[Path]] = {}
+    ledger = read_ledger(out_dir / LEDGER)
+    today = today or dt.date.today()
     for path in sorted(forms_dir.rglob("*.xlsx")):
         unit, figures, issues = read_form(year, path)
         if issues:
@@ -183,8 +218,12 @@ def collect(year: Year, forms_dir: Path, out_dir: Path) -> Collection:
             continue
         seen.setdefault(unit.code, []).append(path)
         result.figures.setdefault(unit.group, {})[unit.code] = figures
-        if path.stat().st_mtime > dt.datetime.combine(year.params.survey.deadline, dt.time.max).timestamp():
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        entry = ledger.setdefault(digest, {"ma_don_vi": unit.code, "tep": path.name, "sha256": digest,
+                                           "ngay_nhan": today.isoformat()})
+        if _received(entry, out_dir / LEDGER) > year.params.survey.deadline:
             result.late.append(path)
+    write_ledger(out_dir / LEDGER, ledger)
     for code, paths in seen.items():
         if len(paths) > 1:
             group = year.registry.by_code()[code].group
