@@ -162,10 +162,13 @@ def point_map(outline: list[dict], points: dict[str, tuple[float, float]], class
                             edgecolors="#555555", linewidths=0.6)
     shapes.set_gid("duong-bao-tinh")
     ax.add_collection(shapes)
-    for index, (colour, value) in enumerate(zip(CLASS_COLOURS, order), start=1):
-        codes = [c for c in points if classes.get(c) == value]
+    # A group without classification: one colour for all its units.
+    groups = list(zip(CLASS_COLOURS, order)) if order else [(CLASS_COLOURS[1], "")]
+    for index, (colour, value) in enumerate(groups, start=1):
+        codes = [c for c in points if classes.get(c) == value] if order else list(points)
         dots = ax.scatter([points[c][0] for c in codes], [points[c][1] for c in codes], s=16, color=colour,
-                          edgecolors="white", linewidths=0.4, label=f"{value} ({vn_number(len(codes), 0)})", zorder=3)
+                          edgecolors="white", linewidths=0.4, zorder=3,
+                          label=f"{value or 'Đơn vị'} ({vn_number(len(codes), 0)})")
         dots.set_gid(f"diem-loai-{index}")
     placed: list[tuple[float, float]] = []
     for code, text in labels.items():
