@@ -166,3 +166,13 @@ def test_the_registry_command_says_when_a_year_has_no_registry_source(tmp_path):
     result = run_cli(root, "registry", "--year", "2021")
     assert result.returncode == 2
     assert "2021.yaml" in result.stderr and "không có mục «registry»" in result.stderr
+
+
+def test_a_comparison_through_succession_needs_a_succession_table(tmp_path):
+    root = validation_copy(tmp_path / "project")
+    params = root / "params" / "2024.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace(
+        "previous_year: null\n", "previous_year: null\ncomparison: {through: succession}\n"), encoding="utf-8")
+    result = run_cli(root, "validate", "--year", "2024")
+    assert result.returncode == 2
+    assert "2024.yaml" in result.stderr and "so sánh qua đơn vị tiền thân cần bảng kế thừa" in result.stderr

@@ -94,6 +94,10 @@ def check_shape(year: Year) -> None:
     if year.params.map and year.params.map.group not in groups:
         issues.append(Issue(f"bản đồ vẽ nhóm «{year.params.map.group}» không có trong danh mục",
                             file=params_file, column="map.group", value=year.params.map.group))
+    source = year.params.registry
+    if year.params.comparison.through == "succession" and (source is None or not source.succession):
+        issues.append(Issue("so sánh qua đơn vị tiền thân cần bảng kế thừa (registry.succession)",
+                            file=params_file, column="comparison"))
     needs_province = any(s.source.startswith("province") for s in year.indicators)
     if needs_province and not year.params.province_input:
         issues.append(Issue("có chỉ số lấy từ tệp số liệu toàn tỉnh nhưng chưa khai báo province_input",
