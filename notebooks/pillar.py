@@ -34,5 +34,6 @@ md(run.overview())
 # %%
 run.show_indicators()
 run.show_summary()
+run.show_components()
 run.show_charts()
 run.show_unit_tables()

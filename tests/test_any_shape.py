@@ -177,6 +177,8 @@ def test_the_decision_has_one_item_and_one_appendix_per_group(built_shape):
     assert items == [("1", "8 cơ quan cấp tỉnh", "I"), ("2", "UBND 18 xã, phường", "II")]
     assert "Phụ lục I\n" in text and "Phụ lục II\n" in text and "Phụ lục III" not in text
     assert "* Chỉ số kinh tế số: đánh giá và công bố, không tính vào tổng điểm." in text
+    # Each nested index shows its component indices: mean points over maximum, per group.
+    assert re.search(r"Hạ tầng: triển khai\s+[\d,]+ / 90\s+[\d,]+ / 90", text)
     assert "Xếp loại" in text and "Mức độ" not in text.split("Phụ lục phương pháp")[0]
 
 

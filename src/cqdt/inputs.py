@@ -217,7 +217,7 @@ class _EmptyCellLookup:
         return "%" in (book[name].cell(row=row, column=col).number_format or "")
 
 
-def percent_as_shown(value: float, cell: "Cell", lookup: _EmptyCellLookup, column: int) -> tuple[float | None, str | None]:
+def percent_as_shown(value: float, cell: Cell, lookup: _EmptyCellLookup, column: int) -> tuple[float | None, str | None]:
     """A percent field holds the percentage a form shows: a cell formatted as % stores a fraction
     (0,95 for 95 %), read as shown; a fraction without that format is refused, as 0,95 typed where
     95 was meant is the usual slip (README, input format)."""
