@@ -61,6 +61,14 @@ def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
+def rejected_after(project: Path, file: str, old: str, new: str, year: int = 2021) -> subprocess.CompletedProcess:
+    """`validate` after one edit of a project copy: it must fail (exit 2, no traceback); its result."""
+    replace_in(project / file, old, new)
+    result = run_cli(project, "validate", "--year", str(year))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    return result
+
+
 def copy_project(destination: Path) -> Path:
     shutil.copytree(ROOT, destination, ignore=COPY_IGNORE)
     os.symlink(ROOT / ".venv", destination / ".venv")

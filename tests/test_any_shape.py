@@ -18,7 +18,7 @@ from cqdt.catalogue import Catalogue
 from cqdt.errors import CqdtError
 from cqdt.yamlio import load_model
 
-from .conftest import ROOT, built_once, replace_in, run_cli, run_make, validation_copy
+from .conftest import ROOT, built_once, rejected_after, run_cli, run_make, validation_copy
 
 FIXTURE = ROOT / "tests" / "fixtures" / "dti"
 YEAR = 2030
@@ -114,11 +114,7 @@ def shape_copy(tmp_path: Path) -> Path:
 
 def validate_edited(tmp_path: Path, file: str, old: str, new: str):
     """`validate` of the fixture year after one edit: it must fail (exit 2) and say why."""
-    root = shape_copy(tmp_path)
-    replace_in(root / file, old, new)
-    result = run_cli(root, "validate", "--year", str(YEAR))
-    assert result.returncode == 2, result.stdout + result.stderr
-    return result
+    return rejected_after(shape_copy(tmp_path), file, old, new, YEAR)
 
 
 def test_params_must_name_a_workbook_for_every_group(tmp_path):

@@ -9,7 +9,7 @@ import pandas as pd
 from cqdt.fragments import appendix_numbers, articles
 from cqdt.pipeline import load_year
 
-from .conftest import replace_in, run_cli, validation_copy
+from .conftest import rejected_after, validation_copy
 
 
 def tables(**counts: int) -> dict[str, pd.DataFrame]:
@@ -37,10 +37,8 @@ def test_items_and_appendices_follow_the_groups_present():
 
 
 def test_an_unknown_placeholder_in_the_wording_is_named(tmp_path):
-    project = validation_copy(tmp_path / "project")
-    replace_in(project / "params/2021.yaml", "đánh giá năm {next_year}.", "đánh giá năm {nam_sau}.")
-    result = run_cli(project, "validate", "--year", "2021")
-    assert result.returncode == 2
+    result = rejected_after(validation_copy(tmp_path / "project"), "params/2021.yaml",
+                            "đánh giá năm {next_year}.", "đánh giá năm {nam_sau}.")
     assert ("tệp «2021.yaml»: mục «decision.articles.0.items»: mẫu câu dùng {nam_sau} nhưng chỉ được dùng "
             "{next_year}, {year}") in result.stderr
     assert "Traceback" not in result.stderr

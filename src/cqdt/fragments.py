@@ -158,11 +158,11 @@ def provenance_html(record: dict) -> str:
 
 def succession_html(year: Year) -> str:
     """The annex of the succession of units (a year whose registry has a succession table)."""
-    from .registry import load_succession, predecessor_text
+    from .registry import predecessor_text, year_succession
 
-    if year.params.registry is None or not year.params.registry.succession:
+    succession = year_succession(year.params)
+    if succession is None:
         return ""
-    succession = load_succession(year.params.path(year.params.registry.succession))
     rows = [{"code": u.code, "name": u.name, "group": year.catalogue.groups[u.group].label,
              "from": predecessor_text(succession.get(u.code, [])) or "—"} for u in year.registry.units]
     return environment().get_template("succession.html.j2").render(rows=rows, year=year.params.year)

@@ -193,14 +193,16 @@ class _EmptyCellLookup:
     def __init__(self, path: Path):
         self.path, self._books = path, {}
 
-    def _cell(self, data_only: bool, sheet: str, row: int, col: int) -> Any:
+    def _sheet(self, data_only: bool, sheet: str):
         if data_only not in self._books:
             from openpyxl import load_workbook
 
             self._books[data_only] = load_workbook(self.path, read_only=False, data_only=data_only)
         book = self._books[data_only]
-        name = next(n for n in book.sheetnames if nfc(n) == sheet)
-        return book[name].cell(row=row, column=col).value
+        return book[next(n for n in book.sheetnames if nfc(n) == sheet)]
+
+    def _cell(self, data_only: bool, sheet: str, row: int, col: int) -> Any:
+        return self._sheet(data_only, sheet).cell(row=row, column=col).value
 
     def stored_value(self, sheet: str, row: int, col: int) -> Any:
         return self._cell(True, sheet, row, col)
@@ -211,10 +213,7 @@ class _EmptyCellLookup:
 
     def shown_as_percent(self, sheet: str, row: int, col: int) -> bool:
         """Whether the cell's number format shows it as a percentage (Excel stores 95 % as 0,95)."""
-        self._cell(True, sheet, row, col)
-        book = self._books[True]
-        name = next(n for n in book.sheetnames if nfc(n) == sheet)
-        return "%" in (book[name].cell(row=row, column=col).number_format or "")
+        return "%" in (self._sheet(True, sheet).cell(row=row, column=col).number_format or "")
 
 
 def percent_as_shown(value: float, cell: Cell, lookup: _EmptyCellLookup, column: int) -> tuple[float | None, str | None]:

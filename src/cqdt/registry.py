@@ -98,8 +98,11 @@ def ward_succession(province_code: int, former: list[dict], wards: list[Ward],
     nso = {w.code for w in wards}
     result = Succession()
     converted: dict[str, list[dict]] = {}
+    old_keys: dict[str, str] = {}  # the converter's key of each former unit, for the divided ones
     for old in former:
         new = convert_address(f"{old['ward']}, {old['parent']}, {old['province']}")
+        unit = new.OldAdminUnit
+        old_keys[old["wardCode"]] = f"{unit.province_key}_{unit.district_key}_{unit.ward_key}"
         if new.OldAdminUnit.ward_code != old["wardCode"] or new.province_code != str(province_code):
             result.exceptions.append(f"{old['ward']} ({old['parent']}, mã {old['wardCode']}): gói chuyển đổi "
                                      f"không nhận ra đúng đơn vị cũ theo mã; chưa xác định đơn vị mới")
@@ -117,9 +120,10 @@ def ward_succession(province_code: int, former: list[dict], wards: list[Ward],
                 note += "; đối chiếu theo tệp tham số (registry.settled)"
             result.links.append(Successor(code, old["wardCode"], nfc(old["ward"]), nfc(old["parent"]),
                                           old["provinceCode"], nfc(old["province"]), note))
-    result.exceptions += _divided(former, result)
+    result.exceptions += _divided(former, result, old_keys)
+    linked = {link.new_code for link in result.links}
     for ward in wards:
-        if not any(link.new_code == ward.code for link in result.links):
+        if ward.code not in linked:
             result.exceptions.append(f"{ward.name} (mã {ward.code}): không xác định được đơn vị tiền thân")
     result.links.sort(key=lambda link: (int(link.new_code), int(link.old_code)))
     return result
@@ -146,17 +150,15 @@ def _settle_codes(converted: dict[str, list[dict]], nso: set[str], result: Succe
     return renamed
 
 
-def _divided(former: list[dict], result: Succession) -> list[str]:
+def _divided(former: list[dict], result: Succession, old_keys: dict[str, str]) -> list[str]:
     """Former xã/phường whose territory went to several new units: linked to the converter's default."""
     import vietnamadminunits.converter.converter_2025 as converter
-    from vietnamadminunits import ParseMode, parse_address
 
     divided = {key for province in converter.DICT_PROVINCE_WARD_DIVIDED.values() for key in province}
     linked = {link.old_code: link for link in result.links}
     notes = []
     for old in former:
-        unit = parse_address(f"{old['ward']}, {old['parent']}, {old['province']}", mode=ParseMode.LEGACY, level=3)
-        if f"{unit.province_key}_{unit.district_key}_{unit.ward_key}" in divided and old["wardCode"] in linked:
+        if old_keys.get(old["wardCode"]) in divided and old["wardCode"] in linked:
             notes.append(f"{old['ward']} ({old['parent']}, mã {old['wardCode']}) được chia cho nhiều đơn vị mới; "
                          f"ghi vào đơn vị chính theo gói chuyển đổi (mã {linked[old['wardCode']].new_code})")
     return notes
@@ -240,6 +242,13 @@ def load_points(path: Path) -> dict[str, tuple[float, float]]:
     """Unit code → (longitude, latitude)."""
     with path.open(encoding="utf-8", newline="") as handle:
         return {row["code"]: (float(row["lon"]), float(row["lat"])) for row in csv.DictReader(handle)}
+
+
+def year_succession(params) -> dict[str, list[Successor]] | None:
+    """The year's succession table by new unit code, or None when its registry has none."""
+    if params.registry is None or not params.registry.succession:
+        return None
+    return load_succession(params.path(params.registry.succession))
 
 
 def load_succession(path: Path) -> dict[str, list[Successor]]:

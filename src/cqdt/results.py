@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .config import params_path
-from .errors import CqdtError, Issue
 from .pipeline import Year, dump_json, load_year, score_year_directly, write_if_changed
 
 
@@ -51,12 +49,9 @@ def succession_changes(context: Year, tables, before: dict[str, pd.DataFrame]) -
     """Each unit against its predecessors (params `registry.succession`): the mean of their shares
     of the maximum in the previous year (equal weights), in this year's points. Predecessors with
     no result that year (units of another former province) are left out; with none, no change."""
-    from .registry import load_succession
+    from .registry import year_succession
 
-    if context.params.registry is None or not context.params.registry.succession:
-        raise CqdtError(Issue("so sánh qua đơn vị tiền thân cần bảng kế thừa (registry.succession)",
-                              file=params_path(context.params.year), column="comparison"))
-    succession = load_succession(context.params.path(context.params.registry.succession))
+    succession = year_succession(context.params) or {}  # its presence is checked when the year loads
     shares = pd.concat([table["share"] for table in before.values()])
     changes = {}
     for group, table in tables.items():

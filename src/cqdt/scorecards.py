@@ -9,7 +9,7 @@ import pandas as pd
 
 from .formatting import vn_number, vn_percent, vn_signed
 from .pipeline import Year, read_pillar_outputs
-from .registry import load_succession, predecessor_text
+from .registry import predecessor_text, year_succession
 from .results import read_results
 from .fragments import environment
 
@@ -147,7 +147,5 @@ class YearScorecards:
 
 def year_origins(year: Year) -> dict[str, str] | None:
     """«Hình thành từ …» per unit code, in a year whose registry has a succession table."""
-    if year.params.registry is None or not year.params.registry.succession:
-        return None
-    succession = load_succession(year.params.path(year.params.registry.succession))
-    return {code: predecessor_text(links) for code, links in succession.items()}
+    succession = year_succession(year.params)
+    return None if succession is None else {code: predecessor_text(links) for code, links in succession.items()}
