@@ -13,6 +13,7 @@ export FORMS
 # The kernels' notice about local TCP transport is noise for analysts.
 QUIET_KERNEL := 2> >(grep -v --line-buffered 'IPKernelApp' >&2)
 SETUP := .venv/.installed
+TEST_SETUP := .venv/.test-installed
 
 # YEAR is user input: it is checked by make itself, never by a shell (which would run any `…` or
 # $(…) it holds), and only four digits reach any command or path below.
@@ -59,6 +60,9 @@ help: ## Liệt kê các lệnh
 setup: $(SETUP) ## Cài môi trường (gói Debian, Python theo requirements.lock)
 $(SETUP): requirements.lock pyproject.toml scripts/setup.sh
 	@bash scripts/setup.sh
+# The tests' own tools (LibreOffice for the Word draft) on top of the environment.
+$(TEST_SETUP): $(SETUP)
+	@bash scripts/setup.sh --test
 
 # Independent pillar notebooks run in parallel, one per core.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -115,7 +119,7 @@ collect: $(SETUP) ## Kiểm tra, tổng hợp phiếu đã nhận: make collect 
 	@test -n "$${FORMS:-}" || { echo "Lỗi: cần chỉ thư mục phiếu, ví dụ make collect YEAR=$(YEAR) FORMS=phieu-da-nhan" >&2; exit 2; }
 	@$(CQDT) collect --year $(YEAR) --forms "$$FORMS"
 
-test: $(SETUP) ## Chạy toàn bộ kiểm thử (in thời gian chạy)
+test: $(TEST_SETUP) ## Chạy toàn bộ kiểm thử (in thời gian chạy)
 	@start=$$(date +%s); status=0; $(PY) -m pytest -q -n 2 --dist loadscope || status=$$?; \
 	echo "Thời gian kiểm thử: $$(( $$(date +%s) - start )) giây"; exit $$status
 

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(fonts-liberation2 fonts-dejavu-core poppler-utils chromium)
+# `--test` (make test) adds what only the tests use: LibreOffice prints the Word draft to PDF.
+[ "${1:-}" = "--test" ] && DEBIAN_PACKAGES+=(libreoffice-writer-nogui)
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -26,4 +28,5 @@ echo "… cài thư viện Python theo requirements.lock"
 .venv/bin/pip install -q --disable-pip-version-check --no-deps -e . 2>&1 | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import cqdt, papermill, playwright" 
 touch .venv/.installed
+[ "${1:-}" = "--test" ] && touch .venv/.test-installed
 echo "Môi trường đã sẵn sàng."

@@ -49,7 +49,7 @@ def test_a_change_compared_by_share_is_marked_with_the_plain_difference():
     the plain difference beside it and a footnote, and the scorecard says so in words."""
     import pandas as pd
 
-    from cqdt.fragments import appendix_html
+    from cqdt.fragments import appendix_html, appendix_table
     from cqdt.pipeline import load_year, score_year_directly
     from cqdt.scorecards import _change
 
@@ -58,7 +58,7 @@ def test_a_change_compared_by_share_is_marked_with_the_plain_difference():
     previous = table["total"] - 5.0
     changes = pd.DataFrame({"previous_total": previous, "total_change": table["share"] * 0 + 3.25,
                             "same_maximum": False, "previous_rank": table["rank"], "rank_change": 0.0})
-    html = appendix_html(year, "department", table, "I", changes)
+    html = appendix_html(appendix_table(year, "department", table, "I", changes))
     first = table.index[0]
     assert "+3,250† (+5,000)" in html
     assert "† Điểm tối đa của nhóm thay đổi so với năm 2021" in html

@@ -44,3 +44,14 @@ def test_vietnamese_alphabetical_order():
     assert sorted(["mạ", "má", "mã", "mả", "mà", "ma"], key=vietnamese_key) == ["ma", "mà", "mả", "mã", "má", "mạ"]
     nfd = unicodedata.normalize("NFD", "Kông Chro")
     assert vietnamese_key(nfd)[:2] == vietnamese_key("Kông Chro")[:2]  # the same name, however typed
+
+
+def test_a_rows_parts_are_printed_so_that_they_add_up_to_its_printed_total():
+    from cqdt.formatting import shown_parts
+
+    # Plain rounding prints 1,01 + 2,01 + 3,00 = 6,02 for a total printed as 6,01.
+    values = {"a": 1.005, "b": 2.005, "c": 3.004, "unscored": 7.125}
+    shown = shown_parts(values, ["a", "b", "c"], 2)
+    assert shown == {"a": "1,01", "b": "2,00", "c": "3,00", "unscored": "7,13"}
+    # At three decimals nothing needs moving: each part is its plain rounding.
+    assert shown_parts(values, ["a", "b", "c"], 3) == {"a": "1,005", "b": "2,005", "c": "3,004", "unscored": "7,125"}

@@ -8,7 +8,7 @@ official one without touching code.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -114,7 +114,7 @@ class Steps(_Rule):
     steps: list[Step] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Steps":
+    def _ordered(self) -> Steps:
         bounds = [step.at_least for step in self.steps]
         if bounds != sorted(bounds) or len(set(bounds)) != len(bounds):
             raise ValueError(f"tiêu chí {self.id}: các ngưỡng phải tăng dần và không trùng nhau")
@@ -148,7 +148,7 @@ class BestShare(_Rule):
 
 
 Criterion = Annotated[
-    Union[YesNo, Ratio, Percent, Steps, CappedCount, BestShare], Field(discriminator="rule")
+    YesNo | Ratio | Percent | Steps | CappedCount | BestShare, Field(discriminator="rule")
 ]
 RULE_NAMES = ("yes_no", "ratio", "percent", "steps", "capped_count", "best_share")
 
@@ -168,7 +168,7 @@ class GroupLevels(Strict):
     rules: list[LevelRule] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _descending(self) -> "GroupLevels":
+    def _descending(self) -> GroupLevels:
         if not _strictly_descending([rule.min_share for rule in self.rules]):
             raise ValueError("ngưỡng các mức độ phải giảm dần từ mức I đến mức IV")
         return self
@@ -190,7 +190,7 @@ class GroupBands(Strict):
     rules: list[Band] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _covering(self) -> "GroupBands":
+    def _covering(self) -> GroupBands:
         shares = [band.min_share for band in self.rules]
         if not _strictly_descending(shares):
             raise ValueError("ngưỡng các loại phải giảm dần, không trùng nhau")
@@ -253,7 +253,7 @@ class Catalogue(Strict):
     groups: dict[Identifier, Group] = Field(min_length=1)  # in the order of the decision
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Catalogue":
+    def _consistent(self) -> Catalogue:
         problems = _consistency_problems(self)
         if problems:
             raise ValueError("; ".join(problems))

@@ -9,10 +9,10 @@ import re
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
 
-from .formatting import vn_number  # noqa: E402
+from .formatting import vn_number
 
 plt.rcParams.update({
     "svg.hashsalt": "cqdt-gialai",  # fixed ids inside the SVG

@@ -31,7 +31,7 @@ def round_half_up_array(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.where(values >= (lower + 0.5) / scale, lower + 1, lower) / scale
 
 
-def vn_number(value: float | int, decimals: int = 0, strip_zeros: bool = False) -> str:
+def vn_number(value: float, decimals: int = 0, strip_zeros: bool = False) -> str:
     """Format a number with "." for thousands and "," for decimals."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
@@ -44,7 +44,25 @@ def vn_number(value: float | int, decimals: int = 0, strip_zeros: bool = False) 
     return text.replace(",", "\u0000").replace(".", ",").replace("\u0000", ".")
 
 
-def vn_int(value: float | int) -> str:
+def shown_parts(values: dict[str, float], summed: list[str], decimals: int) -> dict[str, str]:
+    """Each part of a total as a row prints it, at `decimals`: the parts in `summed` are rounded so
+    that they add up to the total as printed (largest remainder: each part is rounded down, and the
+    units still missing go to the largest remainders), so no printed part is off by more than one
+    unit of its last digit. The other parts (reported, not summed) are rounded plainly."""
+    scale = Decimal(1).scaleb(decimals)
+    exact = {key: Decimal(repr(float(values[key]))) * scale for key in summed}
+    floors = {key: int(value.to_integral_value(rounding="ROUND_FLOOR")) for key, value in exact.items()}
+    total = int(sum(exact.values()).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    missing = total - sum(floors.values())
+    if not 0 <= missing <= len(floors):
+        return {key: vn_number(value, decimals) for key, value in values.items()}
+    for key in sorted(floors, key=lambda k: exact[k] - floors[k], reverse=True)[:missing]:
+        floors[key] += 1
+    return {key: vn_number(floors[key] / 10 ** decimals, decimals) if key in floors else vn_number(value, decimals)
+            for key, value in values.items()}
+
+
+def vn_int(value: float) -> str:
     return vn_number(value, 0)
 
 

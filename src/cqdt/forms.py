@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .catalogue import InputField
 from .errors import CqdtError, Issue
-from .inputs import CODE_COLUMN, NAME_COLUMN, ratio_checks, open_workbook, parse_value
+from .inputs import CODE_COLUMN, NAME_COLUMN, open_workbook, parse_value, ratio_checks
 from .pipeline import Year
 from .units import Unit
 

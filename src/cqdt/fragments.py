@@ -8,13 +8,16 @@ own code (render, report, pdf, printparts) reruns the render only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from .formatting import capital_first, join_words, roman, vn_date, vn_int, vn_number, vn_signed
 from .config import params_path
 from .errors import CqdtError, Issue
+from .formatting import capital_first, join_words, roman, shown_parts, vn_date, vn_int, vn_number, vn_signed
 from .pipeline import Year
+
 
 def environment() -> Environment:
     env = Environment(loader=PackageLoader("cqdt", "templates"), autoescape=select_autoescape(["html", "j2"]),
@@ -60,58 +63,158 @@ def articles(year: Year, tables: dict[str, pd.DataFrame]) -> list[dict]:
         {"lead": a.lead.format(**when), "items": [i.format(**when) for i in a.items]} for a in d.articles]
 
 
-def front_matter(year: Year, tables: dict[str, pd.DataFrame], changes: dict[str, pd.DataFrame] | None) -> list[str]:
-    """The decision and its appendices, from the ranking step's results (the render writes them:
-    a wording or template edit reruns the render only)."""
-    numbers = appendix_numbers(tables)
-    return [decision_html(year, tables)] + [
-        appendix_html(year, group, tables[group], number, changes.get(group) if changes else None)
-        for group, number in numbers.items()]
+@dataclass(frozen=True)
+class Column:
+    """One column of an appendix table: its heading, whether it holds numbers, and its HTML class."""
+    label: str
+    numeric: bool
+    css: str = ""  # the cells' classes
+    links_unit: bool = False  # the cell links to the unit's scorecard
+    weight: float = 1.0  # its share of the width in a printed table (the Word draft)
+
+    @property
+    def head_css(self) -> str:
+        return " ".join(c for c in self.css.split() if c in ("num", "print-hide"))
 
 
-def decision_html(year: Year, tables: dict[str, pd.DataFrame]) -> str:
+@dataclass(frozen=True)
+class Cell:
+    """What a cell shows and, for numbers and levels, the value it sorts and is exported by."""
+    text: str
+    value: float | int | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A unit's row, or (code None) the heading row of a parent unit in a grouped appendix."""
+    code: str | None
+    cells: tuple[Cell, ...] = ()
+    heading: str = ""
+    parent: str = ""
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """One appendix of the decision, as the HTML page, the Word draft and the Excel workbook show it."""
+    number: str
+    group: str
+    title: str
+    reference: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    notes: tuple[str, ...]
+    searchable: bool
+
+    @property
+    def anchor(self) -> str:
+        return f"phu-luc-{self.number.lower()}"
+
+    @property
+    def table_id(self) -> str:
+        return f"bang-{self.number.lower()}"
+
+    def unit_rows(self) -> list[Row]:
+        return [row for row in self.rows if row.code is not None]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The decision's text: params' wording with the year's figures filled in."""
+    d: object  # the params' decision block
+    date_text: str
+    articles: list[dict]
+    notice: str
+    appendices: list[Appendix]
+
+
+def decision_document(year: Year, tables: dict[str, pd.DataFrame],
+                      changes: dict[str, pd.DataFrame] | None) -> Decision:
+    """The decision and its appendices, from the ranking step's results: one model that the report
+    page, the Word draft and the Excel appendices are all written from."""
     d = year.params.decision
+    appendices = [appendix_table(year, group, tables[group], number, changes.get(group) if changes else None)
+                  for group, number in appendix_numbers(tables).items()]
+    return Decision(d=d, date_text=vn_date(d.date), articles=articles(year, tables),
+                    notice=reconstruction_notice(year), appendices=appendices)
+
+
+def front_matter(document: Decision) -> list[str]:
+    """The decision and its appendices as HTML (the render writes them: a wording or template edit
+    reruns the render only)."""
+    return [decision_html(document)] + [appendix_html(a) for a in document.appendices]
+
+
+def decision_html(document: Decision) -> str:
     return environment().get_template("decision.html.j2").render(
-        d=d, date_text=vn_date(d.date), articles=articles(year, tables), notice=reconstruction_notice(year))
+        d=document.d, date_text=document.date_text, articles=document.articles, notice=document.notice)
 
 
-def appendix_html(year: Year, group: str, table: pd.DataFrame, number: str,
-                  changes: pd.DataFrame | None = None) -> str:
+def appendix_html(appendix: Appendix) -> str:
+    return environment().get_template("appendix.html.j2").render(a=appendix)
+
+
+def appendix_table(year: Year, group: str, table: pd.DataFrame, number: str,
+                   changes: pd.DataFrame | None = None) -> Appendix:
+    spec = year.catalogue.groups[group]
+    pillars = [year.catalogue.pillar(p) for p in year.pillars]
+    approximate = year.params.comparison.through == "succession"
+    rescaled = changes is not None and not approximate and not bool(changes["same_maximum"].all())
+    columns = [Column("Hạng" if spec.ranked else "TT", True, "num"), Column("Đơn vị", False, "unit", links_unit=True, weight=4.0)]
+    if spec.parent:
+        columns.append(Column("Thuộc", False, "print-hide", weight=2.5))
+    columns += [Column(p.short_label + ("" if p.scored else "*"), True, "num") for p in pillars]
+    columns.append(Column(f"Tổng điểm (tối đa {vn_number(spec.max_points, 0)})", True, "num total", weight=1.3))
+    if spec.class_heading:
+        columns.append(Column(spec.class_heading, False, "level", weight=1.6))
+    if changes is not None:
+        columns.append(Column(f"So với {year.params.previous_year}" + ("*" if approximate else ""), True,
+                              "num change", weight=1.6))
+    notes = []
+    if rescaled:
+        notes.append(f"† Điểm tối đa của nhóm thay đổi so với năm {year.params.previous_year}: chênh lệch tính theo "
+                     "tỷ lệ điểm đạt, quy ra điểm năm nay; trong ngoặc là chênh lệch điểm thô.")
+    if changes is not None and approximate:
+        notes.append(f"* Ước tính: so với tỷ lệ điểm đạt bình quân năm {year.params.previous_year} của các đơn vị "
+                     "tiền thân có kết quả (trọng số bằng nhau), quy ra điểm năm nay; «không có»: không đơn vị "
+                     f"tiền thân nào có kết quả năm {year.params.previous_year}.")
+    unscored = [p.label for p in pillars if not p.scored]
+    if unscored:
+        notes.append(f"* {', '.join(unscored)}: đánh giá và công bố, không tính vào tổng điểm.")
+    return Appendix(number=number, group=group, title=spec.appendix_title.format(year=year.params.year),
+                    reference=f"(Kèm theo Quyết định số {year.params.decision.number} ngày {short_date(year)} "
+                              f"của {year.params.decision.issuer_name})",
+                    columns=tuple(columns), rows=tuple(_appendix_rows(year, group, table, changes)),
+                    notes=tuple(notes), searchable=len(table) > 30)
+
+
+def _appendix_rows(year: Year, group: str, table: pd.DataFrame, changes: pd.DataFrame | None) -> list[Row]:
     spec = year.catalogue.groups[group]
     decimals = year.params.score_decimals
     names = year.registry.by_code()
-    grouped = bool(spec.parent)
+    level_order = {label: index for index, label in enumerate(spec.classes(), start=1)}  # best first
     approximate = year.params.comparison.through == "succession"
-    rows, current_parent, counter = [], None, 0
-    for code, row in table.iterrows():
-        if grouped and row["parent_code"] != current_parent:
+    rows, current_parent = [], None
+    for counter, (code, row) in enumerate(table.iterrows(), start=1):
+        parent = names[row["parent_code"]].name if spec.parent else ""
+        if spec.parent and row["parent_code"] != current_parent:
             current_parent = row["parent_code"]
-            rows.append({"heading": names[current_parent].name})
-        counter += 1
-        change_value, change_text = _change_cells(changes, code, row["total"], spec.ranked, decimals, approximate)
-        rows.append({
-            "code": code, "name": row["name"], "order": int(row["rank"]) if spec.ranked else counter,
-            "parent": names[row["parent_code"]].name if grouped else "",
-            "pillars": [{"value": f"{row[p]:.6f}", "text": vn_number(row[p], 2)} for p in year.pillars],
-            "total_value": f"{row['total']:.6f}", "total": vn_number(row["total"], decimals),
-            "level": row["level"], "change_value": change_value, "change": change_text,
-        })
-    pillars = [year.catalogue.pillar(p) for p in year.pillars]
-    return environment().get_template("appendix.html.j2").render(
-        d=year.params.decision, short_date=short_date(year), number=number, group=group,
-        title=spec.appendix_title.format(year=year.params.year), ranked=spec.ranked, grouped=grouped,
-        searchable=len(table) > 30, rows=rows, max_points=vn_number(spec.max_points, 0),
-        pillars=pillars, unscored=[p for p in pillars if not p.scored], class_heading=spec.class_heading,
-        columns=4 + len(pillars) + sum([grouped, bool(spec.class_heading), changes is not None]),
-        changes=changes is not None, previous_year=year.params.previous_year, approximate=approximate,
-        rescaled=changes is not None and not approximate and not bool(changes["same_maximum"].all()))
+            rows.append(Row(code=None, heading=parent))
+        order = int(row["rank"]) if spec.ranked else counter
+        cells = [Cell(str(order), order), Cell(row["name"])] + ([Cell(parent)] if spec.parent else [])
+        shown = shown_parts({p: row[p] for p in year.pillars}, year.scored_pillars, decimals)
+        cells += [Cell(shown[p], row[p]) for p in year.pillars]
+        cells.append(Cell(vn_number(row["total"], decimals), row["total"]))
+        if spec.class_heading:
+            cells.append(Cell(row["level"], level_order.get(row["level"])))
+        if changes is not None:
+            cells.append(_change_cell(changes, code, row["total"], spec.ranked, decimals, approximate))
+        rows.append(Row(code=code, cells=tuple(cells), parent=parent))
+    return rows
 
 
-def _change_cells(changes, code, total, ranked, decimals, through_succession: bool) -> tuple[str, str]:
-    if changes is None:
-        return "", ""
+def _change_cell(changes, code, total, ranked, decimals, through_succession: bool) -> Cell:
     if code not in changes.index or pd.isna(changes.loc[code, "total_change"]):
-        return "", "không có" if through_succession else "mới"
+        return Cell("không có" if through_succession else "mới")
     delta = changes.loc[code, "total_change"]
     text = vn_signed(delta, decimals)
     if not through_succession and not bool(changes.loc[code, "same_maximum"]):
@@ -121,7 +224,7 @@ def _change_cells(changes, code, total, ranked, decimals, through_succession: bo
         moved = int(changes.loc[code, "rank_change"])
         arrow = f"▲{moved}" if moved > 0 else f"▼{-moved}" if moved < 0 else "="
         text += f" ({arrow})"
-    return f"{delta:.6f}", text
+    return Cell(text, float(delta))
 
 
 def points_table_html(year: Year, group: str, pillar: str, points: pd.DataFrame) -> str:

@@ -10,10 +10,7 @@ output with the real forms.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +25,7 @@ from .catalogue import BestShare, CappedCount, Catalogue, Criterion, Percent, Ra
 from .config import YearParams, load_params
 from .formatting import round_half_up
 from .inputs import CODE_COLUMN, INSTRUCTIONS_SHEET, NAME_COLUMN, PROVINCE_COLUMNS, PROVINCE_SHEET
+from .ooxml import save_stable
 from .paths import PROJECT_ROOT
 from .ranking import consolidate
 from .scoring import criterion_points
@@ -349,7 +347,7 @@ def _set_knobs(values, knobs: list[Ratio], gap, rng, target, fixed_points, decim
     share = float(np.clip(remaining / last.max_points, 0.0, 1.0))
     den0 = values[last.denominator]
     tolerance = 0.4 * 10 ** -decimals
-    for extra in range(0, 4000):
+    for extra in range(4000):
         den = den0 + extra
         numerator = round(share * den)
         achieved = fixed_points + (gap - remaining) + numerator / den * last.max_points
@@ -430,20 +428,9 @@ def write_province_workbook(path: Path, year: int, how: Reconstruction) -> None:
 
 
 def _save(book: Workbook, path: Path) -> None:
-    """Save byte-stable: openpyxl stamps the save time into docProps/core.xml and into every zip
-    entry, so the workbook is rewritten with the fixed time in both."""
     book.properties.created = _FIXED_TIME
     book.properties.creator = "cqdt generate"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for entry in source.infolist():
-            data = source.read(entry.filename)
-            if entry.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
-            target.writestr(zipfile.ZipInfo(entry.filename, date_time=_FIXED_TIME.timetuple()[:6]), data,
-                            compress_type=zipfile.ZIP_DEFLATED)
+    save_stable(book.save, path, _FIXED_TIME)
 
 
 def verify_against_published(year: int, frames: dict[str, pd.DataFrame], params: YearParams) -> list[str]:

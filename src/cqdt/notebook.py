@@ -13,8 +13,19 @@ from .formatting import short_unit_name, vn_int, vn_number, vn_percent
 from .fragments import methodology_html, points_table_html, succession_html
 from .names import check_declared, declared_names
 from .paths import NOTEBOOKS, resolve_build
-from .pipeline import (PROJECT_ROOT, PillarResult, Year, consolidate_all, dump_json, ingest, load_year,
-                       read_pillar_outputs, score_pillar_inputs, write_if_changed, write_pillar_result)
+from .pipeline import (
+    PROJECT_ROOT,
+    PillarResult,
+    Year,
+    consolidate_all,
+    dump_json,
+    ingest,
+    load_year,
+    read_pillar_outputs,
+    score_pillar_inputs,
+    write_if_changed,
+    write_pillar_result,
+)
 from .provenance import provenance
 from .province import Indicator
 from .registry import load_points
@@ -333,6 +344,19 @@ def ranking_run(year: int, build: str = "") -> RankingRun:
 
 timing.mark("helpers imported")
 
-__all__ = ["md", "html", "svg", "pillar_run", "ranking_run", "share_text", "figure_text", "count_text",
-           "floor_to", "vn_int",
-           "vn_number", "vn_percent", "PROJECT_ROOT", "charts"]
+__all__ = [
+    "PROJECT_ROOT",
+    "charts",
+    "count_text",
+    "figure_text",
+    "floor_to",
+    "html",
+    "md",
+    "pillar_run",
+    "ranking_run",
+    "share_text",
+    "svg",
+    "vn_int",
+    "vn_number",
+    "vn_percent",
+]

@@ -23,8 +23,8 @@ from .config import YearParams, load_params, params_path
 from .dependencies import note_output
 from .errors import CqdtError, Issue
 from .formatting import vietnamese_key
-from .names import check_names
 from .inputs import read_group, read_province
+from .names import check_names
 from .paths import PROJECT_ROOT
 from .province import IndicatorSpec, compute_indicator, load_indicator_specs
 from .ranking import consolidate
@@ -44,6 +44,11 @@ class Year:
     @property
     def pillars(self) -> list[str]:
         return [p.id for p in self.catalogue.pillars]
+
+    @property
+    def scored_pillars(self) -> list[str]:
+        """The main indices that add up to the total (the others are reported only)."""
+        return [p.id for p in self.catalogue.pillars if p.scored]
 
     @property
     def groups(self) -> list[str]:

@@ -14,11 +14,11 @@ import re
 
 ROWS_PER_PART = 1500
 CARDS_PER_PART = 250
-_TBODY = re.compile(r"<tbody[^>]*>.*?</tbody>", re.S)
+_TBODY = re.compile(r"<tbody[^>]*>.*?</tbody>", re.DOTALL)
 _ROW = re.compile(r"<tr[\s>]")
 _CARD = re.compile(r'<article class="card[ "]')
-_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>", re.S)
-_THEAD = re.compile(r"<thead[\s>].*?</thead>", re.S)
+_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>", re.DOTALL)
+_THEAD = re.compile(r"<thead[\s>].*?</thead>", re.DOTALL)
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _BODY = re.compile(r"<body[^>]*>")
 

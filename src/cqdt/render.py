@@ -82,6 +82,11 @@ def report_exporter():
     return ReportExporter
 
 
+def report_title(year: Year, kind: str = "Quyết định") -> str:
+    """The title of the report page and of each file (`kind`: «Quyết định», «Dự thảo quyết định», …)."""
+    return f"{kind} {year.params.decision.number} — {year.catalogue.short_title} năm {year.params.year}"
+
+
 def report_html(year: Year, executed: Path, front: list[str], back: list[str]) -> str:
     templates = resources.files("cqdt") / "templates" / "nbconvert"
     exporter = report_exporter()(template_name="cqdt", extra_template_basedirs=[str(templates)],
@@ -90,15 +95,15 @@ def report_html(year: Year, executed: Path, front: list[str], back: list[str]) -
     assets = resources.files("cqdt") / "assets"
     extra = {"cqdt": {"version": __version__, "css": (assets / "report.css").read_text(encoding="utf-8"),
                       "js": (assets / "report.js").read_text(encoding="utf-8"),
-                      "title": f"Quyết định {year.params.decision.number} — {year.catalogue.short_title} năm {year.params.year}"}}
+                      "title": report_title(year)}}
     body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars, front, back), resources=extra)
     return body
 
 
 # Parts of the page that only the screen shows (per-unit criterion tables, scorecards of groups not printed)
 # are marked by comments in the HTML.
-_SCREEN_ONLY = re.compile(r"<!-- cqdt:screen-only -->.*?<!-- /cqdt:screen-only -->", re.S)
-_MAIN = re.compile(r"(<main class=\"report\">).*(</main>)", re.S)
+_SCREEN_ONLY = re.compile(r"<!-- cqdt:screen-only -->.*?<!-- /cqdt:screen-only -->", re.DOTALL)
+_MAIN = re.compile(r"(<main class=\"report\">).*(</main>)", re.DOTALL)
 SCORECARDS_CSS = ".scorecards { display: block !important; } " \
                  ".card { break-inside: avoid; } " \
                  ".scorecards-title { margin-top: 0; } .scorecards-intro { display: none; }"
@@ -106,7 +111,7 @@ SCORECARDS_CSS = ".scorecards { display: block !important; } " \
 
 # Links from appendix rows to the scorecards, which the decision PDF does not contain. Chromium
 # resolves every link while printing: 12.600 dead ones took 80 of a national-scale year's 105 s.
-_UNIT_LINK = re.compile(r'<a class="unit-link" href="[^"]*">(.*?)</a>', re.S)
+_UNIT_LINK = re.compile(r'<a class="unit-link" href="[^"]*">(.*?)</a>', re.DOTALL)
 
 
 def decision_print_html(html: str) -> str:

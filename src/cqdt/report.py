@@ -7,20 +7,24 @@ import shutil
 from pathlib import Path
 
 from . import timing
-from .fragments import front_matter, provenance_html
+from .appendices_xlsx import write_appendices_xlsx
+from .decision_docx import write_decision_docx
+from .fragments import decision_document, front_matter, provenance_html
 from .paths import PROJECT_ROOT, resolve_build
 from .pdf import Printer
 from .pipeline import load_year
 from .printparts import print_parts
 from .provenance import with_templates
-from .render import decision_print_html, publish, report_html, scorecards_print_html, with_scorecards
+from .render import decision_print_html, publish, report_html, report_title, scorecards_print_html, with_scorecards
 from .scorecards import YearScorecards, scorecards_html
 
 
-def report_names(year: int) -> tuple[str, str, str]:
-    """The HTML report, the decision PDF and the separate scorecards PDF."""
+def report_names(year: int) -> tuple[str, str, str, str, str]:
+    """The HTML report, the decision PDF, the separate scorecards PDF, the Word draft of the decision
+    and the Excel appendices."""
     stem = f"bao-cao-cqdt-{year}"
-    return f"{stem}.html", f"{stem}.pdf", f"phieu-ket-qua-don-vi-{year}.pdf"
+    return (f"{stem}.html", f"{stem}.pdf", f"phieu-ket-qua-don-vi-{year}.pdf", f"du-thao-quyet-dinh-{year}.docx",
+            f"phu-luc-{year}.xlsx")
 
 
 def build_report(year: int, build: str = "") -> list[Path]:
@@ -35,7 +39,8 @@ def build_report(year: int, build: str = "") -> list[Path]:
     with Printer(context.params.decision.date) as printer:
         timing.mark("Chromium started")
         scorecards = YearScorecards(context, out)
-        front = front_matter(context, scorecards.tables, scorecards.changes)
+        document = decision_document(context, scorecards.tables, scorecards.changes)
+        front = front_matter(document)
         record = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
         analysis = report_html(context, out / "notebooks", front, [provenance_html(with_templates(record))])
         timing.mark("notebooks assembled (nbconvert)")
@@ -45,6 +50,9 @@ def build_report(year: int, build: str = "") -> list[Path]:
         cards = printer.submit(print_parts(scorecards_print_html(analysis, scorecards_html(context, printed))),
                                staging / names[2])
         cards.add_done_callback(lambda _done: timing.mark("scorecards PDF printed"))
+        write_decision_docx(document, staging / names[3], report_title(context, "Dự thảo quyết định"))
+        write_appendices_xlsx(document, staging / names[4], report_title(context, "Phụ lục quyết định"))
+        timing.mark("Word draft and Excel appendices written")
         rest = scorecards.cards(printed=False)
         html = with_scorecards(analysis, scorecards_html(context, printed + rest))
         (staging / names[0]).write_text(html, encoding="utf-8")

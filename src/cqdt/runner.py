@@ -17,8 +17,6 @@ from . import timing
 from .errors import CqdtError, Issue
 from .paths import NOTEBOOKS
 
-
-
 GENERIC_PILLAR = "pillar"  # the parameterized notebook of a pillar without a narrative of its own
 
 
@@ -105,7 +103,7 @@ def mark_cells(executed: nbformat.NotebookNode) -> None:
 def _epoch(iso: str) -> float:
     moment = datetime.datetime.fromisoformat(iso.replace("Z", "+00:00"))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.timezone.utc)
+        moment = moment.replace(tzinfo=datetime.UTC)
     return moment.timestamp()
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .formatting import vn_number, vn_percent, vn_signed
+from .formatting import shown_parts, vn_number, vn_percent, vn_signed
+from .fragments import environment
 from .pipeline import Year, read_pillar_outputs
 from .registry import predecessor_text, year_succession
 from .results import read_results
-from .fragments import environment
 
 _EPSILON = 1e-9
 
@@ -62,15 +62,17 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
         for code, row in zip(table.index, table.to_dict("records"), strict=True):
             ordered = criteria[code]  # weakest first
             full = {criterion for criterion, share in ordered if share >= 1 - _EPSILON}
+            shown = shown_parts({p: row[p] for p in year.pillars}, year.scored_pillars, decimals)
             result.append({
                 "code": code, "group": group, "group_label": spec.label, "name": row["name"],
                 "printed": spec.printed_scorecards, "class_heading": spec.class_heading,
                 "total": vn_number(row["total"], decimals), "max": vn_number(spec.max_points, 0),
                 "rank": int(row["rank"]) if spec.ranked else None, "units": len(table), "level": row["level"],
-                "pillars": [{"label": _pillar_label(year, p), "points": vn_number(row[p], 2),
-                             "median": vn_number(median[p], 2), "best": vn_number(best[p], 2),
+                "pillars": [{"label": _pillar_label(year, p), "points": shown[p],
+                             "median": vn_number(median[p], decimals), "best": vn_number(best[p], decimals),
                              "max": vn_number(spec.pillar_max[p], 0),
-                             "share": f"{row[p] / spec.pillar_max[p] * 100:.1f}"} for p in year.pillars],
+                             "share": f"{row[p] / spec.pillar_max[p] * 100:.1f}",
+                             "share_text": vn_percent(row[p] / spec.pillar_max[p], 0)} for p in year.pillars],
                 "strongest": _criteria(ordered[::-1][:3], labels[group]),
                 "weakest": _criteria(ordered[:3], labels[group]),
                 "change": _change(change_rows, code, decimals, year.params.previous_year,

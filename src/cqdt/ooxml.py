@@ -1,0 +1,30 @@
+"""Office files (Excel workbooks, Word documents) saved byte for byte the same from the same content.
+
+openpyxl and python-docx stamp the time of saving into docProps/core.xml and into every zip entry;
+the file is rewritten with a fixed time in both, so that a rebuild changes no byte it need not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+_CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def save_stable(save: Callable[[IO[bytes]], None], path: Path, when: dt.datetime) -> None:
+    """Call save(buffer) (a workbook's or document's own save), then write it to path stamped `when`."""
+    buffer = io.BytesIO()
+    save(buffer)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            if entry.filename == "docProps/core.xml":
+                data = _CORE_TIMES.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+            target.writestr(zipfile.ZipInfo(entry.filename, date_time=when.timetuple()[:6]), data,
+                            compress_type=zipfile.ZIP_DEFLATED)
