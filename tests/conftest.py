@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COPY_IGNORE = shutil.ignore_patterns(".venv", "build", "report", ".git", "__pycache__", "*.egg-info",
                                      ".pytest_cache", "forms")
-BUILDING_FIXTURES = {"built_project", "built_2022", "project_copy", "built_shape", "built_2025"}
+BUILDING_FIXTURES = {"built_project", "built_2022", "project_copy", "built_shape", "built_2025", "built_year"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -115,6 +115,12 @@ def built_2021(built_project: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_2022(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_once(tmp_path_factory, 2022) / "report" / "2022"
+
+
+@pytest.fixture(params=[2021, 2022], scope="session")
+def built_year(request: pytest.FixtureRequest) -> tuple[int, Path]:
+    """Each year reproduced from its decision, built: (year, its report folder)."""
+    return request.param, request.getfixturevalue(f"built_{request.param}")
 
 
 def copy_built(built: Path, destination: Path) -> Path:

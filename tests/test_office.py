@@ -26,13 +26,8 @@ def published_rows(year: int):
             yield group, row
 
 
-def report_folder(request, year: int) -> Path:
-    return request.getfixturevalue(f"built_{year}")
-
-
-@pytest.mark.parametrize("year", [2021, 2022])
-def test_the_word_draft_holds_the_decision_and_every_published_figure(request, year):
-    folder = report_folder(request, year)
+def test_the_word_draft_holds_the_decision_and_every_published_figure(built_year):
+    year, folder = built_year
     doc = Document(folder / f"du-thao-quyet-dinh-{year}.docx")
     text = "\n".join(p.text for p in doc.paragraphs)
     number = {2021: "489/QĐ-UBND", 2022: "318/QĐ-UBND"}[year]
@@ -106,9 +101,9 @@ def test_the_word_draft_prints_through_libreoffice(built_2021, tmp_path):
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first_page and "Độc lập - Tự do - Hạnh phúc" in first_page
 
 
-@pytest.mark.parametrize("year", [2021, 2022])
-def test_the_excel_appendices_hold_typed_published_figures_in_the_official_order(request, year):
-    book = load_workbook(report_folder(request, year) / f"phu-luc-{year}.xlsx")
+def test_the_excel_appendices_hold_typed_published_figures_in_the_official_order(built_year):
+    year, folder = built_year
+    book = load_workbook(folder / f"phu-luc-{year}.xlsx")
     assert book.sheetnames == ["Phụ lục I", "Phụ lục II", "Phụ lục III"]
     sheets = dict(zip(APPENDIX, book.worksheets, strict=True))
     for group, sheet in sheets.items():
