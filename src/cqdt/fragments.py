@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from .config import params_path
 from .errors import CqdtError, Issue
@@ -23,7 +24,17 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("cqdt", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=False, lstrip_blocks=False)
     env.filters["capital_first"] = capital_first  # Jinja's `capitalize` lowers the rest
+    env.filters["keep_last_words"] = keep_last_words
     return env
+
+
+def keep_last_words(text: str, words: int = 3) -> Markup:
+    """The paragraph's last words kept on one line, so that its last line is never a lone fragment
+    such as «I);» (the text is escaped; the words keep their ordinary spaces)."""
+    parts = str(text).rsplit(" ", words)
+    if len(parts) <= words:
+        return Markup(escape(text))
+    return Markup(escape(parts[0])) + Markup(' <span class="keep">{}</span>').format(" ".join(parts[1:]))
 
 
 def short_date(year: Year) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import re
 import threading
 from concurrent.futures import Future
@@ -17,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, TextStringObject
 
 from .browser import CHROMIUM, CHROMIUM_ARGS
 from .errors import CqdtError
@@ -96,6 +98,7 @@ class Printer:
                 await self._print(page, printed[-1])
                 pages += len(PdfReader(printed[-1]).pages)
             _merge(printed, pdf, self.dated)
+        retitle_outline(pdf, bookmark_titles("".join(parts)))
         _fix_dates(pdf, self.dated)
 
     async def _print(self, page: Path, pdf: Path) -> None:
@@ -106,7 +109,7 @@ class Printer:
             tab = await context.new_page()
             # No time limit: a national-scale appendix takes a while to load and lay out.
             await tab.goto(page.resolve().as_uri(), wait_until="load", timeout=0)
-            await tab.pdf(path=pdf, prefer_css_page_size=True, print_background=True)
+            await tab.pdf(path=pdf, prefer_css_page_size=True, print_background=True, tagged=True, outline=True)
         finally:
             await context.close()  # frees the renderer's memory before the next part
 
@@ -142,6 +145,46 @@ def print_pdfs(pages: dict[Path, str], dated: date) -> None:
     with Printer(dated) as printer:
         for future in [printer.submit(print_parts(html), pdf) for pdf, html in pages.items()]:
             future.result()
+
+
+# Chromium builds the PDF's outline (bookmarks) from the page's headings, but joins the lines of a
+# wrapped heading without a space («CÁCSỞ») and takes a heading's text as displayed (upper case).
+_HEADING = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>", re.DOTALL)
+_BOOKMARK = re.compile(r'data-bookmark="([^"]*)"')
+_MARKUP = re.compile(r"<[^>]+>")
+
+
+def _squashed(text: str) -> str:
+    return re.sub(r"\s", "", text).casefold()
+
+
+def bookmark_titles(page: str) -> dict[str, str]:
+    """Each heading's bookmark title (its data-bookmark, else its text), by its text without spaces."""
+    titles = {}
+    for _level, attributes, inner in _HEADING.findall(page):
+        text = " ".join(html.unescape(_MARKUP.sub(" ", inner)).split())
+        explicit = _BOOKMARK.search(attributes)
+        titles.setdefault(_squashed(text), html.unescape(explicit.group(1)) if explicit else text)
+    return titles
+
+
+def retitle_outline(pdf: Path, titles: dict[str, str]) -> None:
+    """Give each bookmark its heading's own words."""
+    writer = PdfWriter(clone_from=pdf)
+    outlines = writer.root_object.get("/Outlines")
+    if outlines is None:
+        return
+    pending = [outlines.get_object().get("/First")]
+    while pending:
+        item = pending.pop()
+        if item is None:
+            continue
+        item = item.get_object()
+        title = titles.get(_squashed(str(item.get("/Title", ""))))
+        if title:
+            item[NameObject("/Title")] = TextStringObject(title)
+        pending += [item.get("/First"), item.get("/Next")]
+    writer.write(pdf)
 
 
 def _fix_dates(pdf: Path, dated: date) -> None:

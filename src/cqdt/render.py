@@ -10,6 +10,7 @@ import copy
 import os
 import re
 import shutil
+from html import escape
 from importlib import resources
 from pathlib import Path
 
@@ -104,9 +105,14 @@ def report_html(year: Year, executed: Path, front: list[str], back: list[str]) -
 # are marked by comments in the HTML.
 _SCREEN_ONLY = re.compile(r"<!-- cqdt:screen-only -->.*?<!-- /cqdt:screen-only -->", re.DOTALL)
 _MAIN = re.compile(r"(<main class=\"report\">).*(</main>)", re.DOTALL)
+# Printed, two cards fit a page in every year: a card is set a little smaller than the decision's text.
 SCORECARDS_CSS = ".scorecards { display: block !important; } " \
-                 ".card { break-inside: avoid; } " \
-                 ".scorecards-title { margin-top: 0; } .scorecards-intro { display: none; }"
+                 ".card { break-inside: avoid; font-size: 11pt; margin: 0 0 5mm; padding: 3mm 4mm; } " \
+                 ".card .data-table { font-size: 9pt; margin: 2mm 0; } " \
+                 ".card-criteria { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; font-size: 9.5pt; } " \
+                 ".card + .scorecards-group { break-before: page; } .scorecards-group { margin: 0 0 3mm; } " \
+                 ".scorecards-title { margin: 0 0 2mm; font-size: 15pt; } .scorecards-group { font-size: 13pt; } " \
+                 ".scorecards-intro { display: none; }"
 
 
 # Links from appendix rows to the scorecards, which the decision PDF does not contain. Chromium
@@ -126,10 +132,19 @@ def with_scorecards(html: str, cards: str) -> str:
     return head + cards + end + tail
 
 
-def scorecards_print_html(html: str, cards: str) -> str:
-    """The report page holding only the printed scorecards (departments and districts)."""
+def scorecards_title(year: Year) -> str:
+    return f"Phiếu kết quả từng đơn vị — {year.catalogue.short_title} năm {year.params.year}"
+
+
+_TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
+
+
+def scorecards_print_html(html: str, cards: str, title: str) -> str:
+    """The report page holding only the printed scorecards (departments and districts), titled as
+    its own document."""
     printed = _SCREEN_ONLY.sub("", cards)
     page = _MAIN.sub(lambda m: m.group(1) + printed + m.group(2), html)
+    page = _TITLE.sub(lambda _m: f"<title>{escape(title)}</title>", page, count=1)
     return page.replace("</head>", f"<style>{SCORECARDS_CSS}</style></head>", 1)
 
 

@@ -15,7 +15,8 @@ from .pdf import Printer
 from .pipeline import load_year
 from .printparts import print_parts
 from .provenance import with_templates
-from .render import decision_print_html, publish, report_html, report_title, scorecards_print_html, with_scorecards
+from .render import (decision_print_html, publish, report_html, report_title, scorecards_print_html,
+                     scorecards_title, with_scorecards)
 from .scorecards import YearScorecards, scorecards_html
 
 
@@ -47,7 +48,8 @@ def build_report(year: int, build: str = "") -> list[Path]:
         decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1])
         decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
         printed = scorecards.cards(printed=True)
-        cards = printer.submit(print_parts(scorecards_print_html(analysis, scorecards_html(context, printed))),
+        cards = printer.submit(print_parts(scorecards_print_html(analysis, scorecards_html(context, printed),
+                                                            scorecards_title(context))),
                                staging / names[2])
         cards.add_done_callback(lambda _done: timing.mark("scorecards PDF printed"))
         write_decision_docx(document, staging / names[3], report_title(context, "Dự thảo quyết định"))
