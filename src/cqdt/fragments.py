@@ -82,6 +82,12 @@ class Column:
     css: str = ""  # the cells' classes
     links_unit: bool = False  # the cell links to the unit's scorecard
     weight: float = 1.0  # its share of the width in a printed table (the Word draft)
+    secondary: bool = False  # on a phone, shown on request (the key columns fit the screen)
+    ordered: bool = False  # text that sorts by its value (levels: I before II, not alphabetically)
+
+    @property
+    def sort(self) -> str:
+        return "number" if self.numeric or self.ordered else "text"
 
     @property
     def head_css(self) -> str:
@@ -172,11 +178,11 @@ def appendix_table(year: Year, group: str, table: pd.DataFrame, number: str,
     rescaled = changes is not None and not approximate and not bool(changes["same_maximum"].all())
     columns = [Column("Hạng" if spec.ranked else "TT", True, "num"), Column("Đơn vị", False, "unit", links_unit=True, weight=4.0)]
     if spec.parent:
-        columns.append(Column("Thuộc", False, "print-hide", weight=2.5))
-    columns += [Column(p.short_label + ("" if p.scored else "*"), True, "num") for p in pillars]
+        columns.append(Column("Thuộc", False, "print-hide", weight=2.5, secondary=True))
+    columns += [Column(p.short_label + ("" if p.scored else "*"), True, "num", secondary=True) for p in pillars]
     columns.append(Column(f"Tổng điểm (tối đa {vn_number(spec.max_points, 0)})", True, "num total", weight=1.3))
     if spec.class_heading:
-        columns.append(Column(spec.class_heading, False, "level", weight=1.6))
+        columns.append(Column(spec.class_heading, False, "level", weight=1.6, ordered=True))
     if changes is not None:
         columns.append(Column(f"So với {year.params.previous_year}" + ("*" if approximate else ""), True,
                               "num change", weight=1.6))
@@ -256,13 +262,34 @@ def points_table_html(year: Year, group: str, pillar: str, points: pd.DataFrame)
 _POINTS_TEMPLATE = """<!-- cqdt:screen-only -->
 <details class="unit-points"><summary>Điểm từng tiêu chí của {{ rows|length }} đơn vị — {{ group_label }}</summary>
 <div class="table-wrap"><table class="data-table sortable" id="diem-{{ table_id }}">
-<thead><tr><th data-sort="text">Đơn vị</th>
-{%- for c in criteria %}<th class="num" data-sort="number" title="{{ c.label }}">{{ c.id }}<br>(tối đa {{ '%g' % c.max_points }})</th>{% endfor %}
-<th class="num" data-sort="number">Cộng (tối đa {{ maximum }})</th></tr></thead>
+<caption class="visually-hidden">Điểm từng tiêu chí — {{ group_label }}</caption>
+<thead><tr><th scope="col" data-sort="text">Đơn vị</th>
+{%- for c in criteria %}<th scope="col" class="num" data-sort="number" title="{{ c.label }}">{{ c.id }}<br>(tối đa {{ '%g' % c.max_points }})</th>{% endfor %}
+<th scope="col" class="num" data-sort="number">Cộng (tối đa {{ maximum }})</th></tr></thead>
 <tbody>{% for r in rows %}<tr data-code="{{ r.code }}"><td>{{ r.name }}</td>
 {%- for v in r.cells %}<td class="num">{{ v }}</td>{% endfor %}<td class="num total">{{ r.total }}</td></tr>{% endfor %}
 </tbody></table></div></details>
 <!-- /cqdt:screen-only -->"""
+
+
+def frame_table_html(frame: pd.DataFrame, caption: str) -> str:
+    """A small table of already formatted figures (a notebook's summary), with its caption for
+    screen readers; numbers right-aligned."""
+    numeric = [all(_looks_numeric(v) for v in frame[c]) for c in frame.columns]
+    return environment().from_string(_FRAME_TEMPLATE).render(
+        caption=caption, columns=list(zip(frame.columns, numeric, strict=True)), rows=frame.itertuples(index=False))
+
+
+def _looks_numeric(value) -> bool:
+    text = str(value).replace(".", "").replace(",", "").replace("%", "").replace("/", "").replace(" ", "")
+    return text.lstrip("+−-").isdigit()
+
+
+_FRAME_TEMPLATE = """<table class="data-table">
+<caption class="visually-hidden">{{ caption }}</caption>
+<thead><tr>{% for name, numeric in columns %}<th scope="col"{% if numeric %} class="num"{% endif %}>{{ name }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in rows %}<tr>{% for value in row %}<td{% if columns[loop.index0][1] %} class="num"{% endif %}>{{ value }}</td>{% endfor %}</tr>{% endfor %}</tbody>
+</table>"""
 
 
 def provenance_html(record: dict) -> str:

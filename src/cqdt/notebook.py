@@ -10,7 +10,7 @@ import pandas as pd
 from . import charts, prose, timing
 from .display import count_text, figure_text, floor_to, html, md, share_text, svg
 from .formatting import short_unit_name, vn_int, vn_number, vn_percent
-from .fragments import methodology_html, points_table_html, succession_html
+from .fragments import frame_table_html, methodology_html, points_table_html, succession_html
 from .names import check_declared, declared_names
 from .paths import NOTEBOOKS, resolve_build
 from .pipeline import (
@@ -99,7 +99,7 @@ class PillarRun:
     def show_components(self) -> None:
         if self.year.catalogue.pillar(self.pillar).components:
             md("Điểm bình quân của từng chỉ số thành phần (điểm bình quân / điểm tối đa):")
-            html(self.component_table().to_html(classes="data-table", border=0, index=False))
+            html(frame_table_html(self.component_table(), f"Chỉ số thành phần — {self.label}"))
 
     def indicator_table(self) -> pd.DataFrame:
         """The pillar's province-wide figures, with their labels from the indicator config."""
@@ -111,7 +111,7 @@ class PillarRun:
     def show_indicators(self) -> None:
         table = self.indicator_table()
         if len(table):
-            html(table.to_html(classes="data-table", border=0, index=False))
+            html(frame_table_html(table, f"Số liệu toàn tỉnh — {self.label}"))
 
     def summary(self) -> pd.DataFrame:
         """Per group: units, maximum, mean, lowest and highest points, mean share."""
@@ -126,7 +126,7 @@ class PillarRun:
         return pd.DataFrame(rows)
 
     def show_summary(self) -> None:
-        html(self.summary().to_html(classes="data-table", border=0, index=False))
+        html(frame_table_html(self.summary(), f"Điểm theo nhóm đơn vị — {self.label}"))
 
     def show_charts(self) -> None:
         """One bar per unit where a group is small enough to read so; a histogram otherwise."""
@@ -313,7 +313,7 @@ class RankingRun:
     def level_table_html(self) -> str:
         counts = self.level_counts()
         counts.index = [self.year.catalogue.groups[g].label for g in counts.index]
-        return counts.to_html(classes="data-table", border=0)
+        return frame_table_html(counts.reset_index(names="Nhóm"), f"Số đơn vị theo {self.class_headings()}")
 
     def level_chart(self) -> str:
         labels = {g: self.year.catalogue.groups[g].label for g in self.classified_groups}

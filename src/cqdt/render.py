@@ -10,7 +10,7 @@ import copy
 import os
 import re
 import shutil
-from html import escape
+from html import escape, unescape
 from importlib import resources
 from pathlib import Path
 
@@ -146,6 +146,48 @@ def scorecards_print_html(html: str, cards: str, title: str) -> str:
     page = _MAIN.sub(lambda m: m.group(1) + printed + m.group(2), html)
     page = _TITLE.sub(lambda _m: f"<title>{escape(title)}</title>", page, count=1)
     return page.replace("</head>", f"<style>{SCORECARDS_CSS}</style></head>", 1)
+
+
+_HEADING = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.DOTALL)
+_ID = re.compile(r'\bid="([^"]*)"')
+_BOOKMARK = re.compile(r'data-bookmark="([^"]*)"')
+
+
+def with_contents(page: str) -> str:
+    """The report page with, at its top, one search box over every unit and a table of contents of its
+    h1 and h2 headings (which get ids where they have none); for the screen only."""
+    entries: list[tuple[int, str, str]] = []
+
+    def anchored(match: re.Match) -> str:
+        level, attributes, inner = match.groups()
+        found = _ID.search(attributes)
+        anchor = found.group(1) if found else f"muc-{len(entries) + 1}"
+        if not found:
+            attributes += f' id="{anchor}"'
+        label = _BOOKMARK.search(attributes)
+        text = unescape(label.group(1)) if label else " ".join(unescape(re.sub(r"<[^>]+>", " ", inner)).split())
+        entries.append((int(level), anchor, text))
+        return f"<h{level}{attributes}>{inner}</h{level}>"
+
+    head, start, rest = page.partition('<main class="report">')
+    rest = _HEADING.sub(anchored, rest)
+    return head + start + _contents_html(entries) + rest
+
+
+def _contents_html(entries: list[tuple[int, str, str]]) -> str:
+    items, open_sublist = [], False
+    for level, anchor, text in entries:
+        if level == 1:
+            items.append(("</ul></li>" if open_sublist else "") + f'<li><a href="#{anchor}">{escape(text)}</a><ul>')
+            open_sublist = True
+        else:
+            items.append(f'<li><a href="#{anchor}">{escape(text)}</a></li>')
+    items.append("</ul></li>" if open_sublist else "")
+    return ('<nav class="page-tools screen-only" aria-label="Tìm đơn vị và mục lục">'
+            '<div class="unit-search"><label for="tim-don-vi">Tìm đơn vị trong toàn báo cáo:</label> '
+            '<input type="search" id="tim-don-vi" placeholder="Tên (có hoặc không dấu) hoặc mã">'
+            '<span id="so-ket-qua-tim" aria-live="polite"></span><ul id="ket-qua-tim"></ul></div>'
+            '<details class="contents"><summary>Mục lục</summary><ul>' + "".join(items) + "</ul></details></nav>")
 
 
 def publish(files: dict[str, Path], destination: Path) -> None:

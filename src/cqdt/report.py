@@ -15,8 +15,16 @@ from .pdf import Printer
 from .pipeline import load_year
 from .printparts import print_parts
 from .provenance import with_templates
-from .render import (decision_print_html, publish, report_html, report_title, scorecards_print_html,
-                     scorecards_title, with_scorecards)
+from .render import (
+    decision_print_html,
+    publish,
+    report_html,
+    report_title,
+    scorecards_print_html,
+    scorecards_title,
+    with_contents,
+    with_scorecards,
+)
 from .scorecards import YearScorecards, scorecards_html
 
 
@@ -56,7 +64,7 @@ def build_report(year: int, build: str = "") -> list[Path]:
         write_appendices_xlsx(document, staging / names[4], report_title(context, "Phụ lục quyết định"))
         timing.mark("Word draft and Excel appendices written")
         rest = scorecards.cards(printed=False)
-        html = with_scorecards(analysis, scorecards_html(context, printed + rest))
+        html = with_contents(with_scorecards(analysis, scorecards_html(context, printed + rest)))
         (staging / names[0]).write_text(html, encoding="utf-8")
         timing.mark("HTML written")
         decision.result()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .formatting import shown_parts, vn_number, vn_percent, vn_signed
-from .fragments import environment
+from .fragments import appendix_numbers, environment
 from .pipeline import Year, read_pillar_outputs
 from .registry import predecessor_text, year_succession
 from .results import read_results
@@ -51,6 +51,7 @@ def _next_band_gap(total: float, band: str, spec) -> str:
 def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
           changes: dict[str, pd.DataFrame] | None, groups: list[str], origins: dict[str, str] | None = None) -> list[dict]:
     labels = {g: {c.id: c.label for c in year.catalogue.criteria(g)} for g in groups}
+    appendices = appendix_numbers(tables)
     decimals = year.params.score_decimals
     result = []
     for group in groups:
@@ -65,6 +66,7 @@ def cards(year: Year, tables: dict[str, pd.DataFrame], points: pd.DataFrame,
             shown = shown_parts({p: row[p] for p in year.pillars}, year.scored_pillars, decimals)
             result.append({
                 "code": code, "group": group, "group_label": spec.label, "name": row["name"],
+                "appendix": appendices.get(group, ""),
                 "printed": spec.printed_scorecards, "class_heading": spec.class_heading,
                 "total": vn_number(row["total"], decimals), "max": vn_number(spec.max_points, 0),
                 "rank": int(row["rank"]) if spec.ranked else None, "units": len(table), "level": row["level"],
