@@ -126,3 +126,30 @@ def test_a_full_disk_is_reported_in_vietnamese_with_the_path(monkeypatch, capsys
     shown = capsys.readouterr().err
     assert "hết dung lượng đĩa khi ghi «build/2021/render/bao-cao-cqdt-2021.pdf»" in shown
     assert "Traceback" not in shown
+
+
+def test_the_build_folder_is_a_path_as_typed_inside_build(monkeypatch):
+    """«build/2021» means the project's build/2021 (it meant build/build/2021 before); a bare «2021»
+    or a folder outside build/ is refused with a message that shows how to write it."""
+    from cqdt import paths
+
+    assert paths.resolve_build(2021, "") == ROOT / "build" / "2021"
+    assert paths.resolve_build(2021, "build/2021") == ROOT / "build" / "2021"
+    assert paths.resolve_build(2021, "build/thu-nghiem/") == ROOT / "build" / "thu-nghiem"
+    assert paths.resolve_build(2021, str(ROOT / "build" / "thu-nghiem")) == ROOT / "build" / "thu-nghiem"
+    for typed in ("2021", "build", "report/2021", "/tmp/build", "build/../notebooks"):
+        with pytest.raises(CqdtError) as caught:
+            paths.resolve_build(2021, typed)
+        assert "ví dụ build/2021 hoặc build/thu-nghiem" in str(caught.value.issues[0]), typed
+
+
+def test_saving_a_notebook_from_jupyterlab_changes_nothing():
+    """JupyterLab saves a notebook through jupytext with the project's jupytext.toml: the saved text
+    is the file as it is (no jupytext version line that changes with each upgrade)."""
+    import jupytext
+    from jupytext.config import load_jupytext_config
+
+    for notebook in sorted((ROOT / "notebooks").glob("*.py")):
+        config = load_jupytext_config(str(notebook))
+        saved = jupytext.writes(jupytext.read(notebook), fmt="py:percent", config=config)
+        assert "jupytext_version:" not in saved and saved == notebook.read_text(encoding="utf-8"), notebook.name

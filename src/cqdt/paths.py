@@ -36,9 +36,16 @@ def build_dir(year: int) -> Path:
 
 
 def resolve_build(year: int, folder: str) -> Path:
-    """The build folder: build/<year> by default; any other must stay inside the project's build/."""
+    """The build folder: build/<year> by default; otherwise the path as an analyst types it, from the
+    project folder (build/2021, build/thu-nghiem) or absolute, and always inside the project's build/."""
     if not folder:
         return build_dir(year)
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", folder):
         raise CqdtError(Issue("thư mục dựng chỉ được gồm chữ không dấu, số, «.», «_», «-» và «/»", value=folder))
-    return resolve_inside(folder, PROJECT_ROOT / "build")
+    builds = (PROJECT_ROOT / "build").resolve()
+    path = (Path(folder) if Path(folder).is_absolute() else PROJECT_ROOT / folder).resolve()
+    if builds not in path.parents:
+        raise CqdtError(Issue(f"đường dẫn nằm ngoài thư mục build/ của dự án; thư mục dựng ghi tính từ thư mục dự án, "
+                              f"ví dụ build/{year} hoặc build/thu-nghiem, hoặc là đường dẫn tuyệt đối nằm trong build/",
+                              value=folder))
+    return path
