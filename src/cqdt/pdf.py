@@ -24,9 +24,6 @@ from .browser import CHROMIUM, CHROMIUM_ARGS
 from .errors import CqdtError
 from .printparts import continued, print_parts
 
-# Skia stamps the wall-clock time into /CreationDate and /ModDate; everything else is stable.
-_PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]*\)")
-
 
 class Printer:
     """One headless Chromium printing pages to PDF in the background, each page in its own renderer
@@ -97,9 +94,8 @@ class Printer:
                 printed.append(pdf.with_suffix(f".phan-{number}.pdf"))
                 await self._print(page, printed[-1])
                 pages += len(PdfReader(printed[-1]).pages)
-            _merge(printed, pdf, self.dated)
-        retitle_outline(pdf, bookmark_titles("".join(parts)))
-        _fix_dates(pdf, self.dated)
+            _merge(printed, pdf)
+        finish(pdf, bookmark_titles("".join(parts)), self.dated)
 
     async def _print(self, page: Path, pdf: Path) -> None:
         await asyncio.wrap_future(self._launched)
@@ -119,14 +115,13 @@ def _written(path: Path, html: str) -> Path:
     return path
 
 
-def _merge(parts: list[Path], pdf: Path, dated: date) -> None:
+def _merge(parts: list[Path], pdf: Path) -> None:
     """One PDF from the parts, with the first part's title and producer."""
     writer = PdfWriter()
     for part in parts:
         writer.append(part)
     info = PdfReader(parts[0]).metadata or {}
-    writer.add_metadata({key: info[key] for key in ("/Title", "/Creator", "/Producer") if key in info}
-                        | dict.fromkeys(("/CreationDate", "/ModDate"), dated.strftime("D:%Y%m%d000000+00'00'")))
+    writer.add_metadata({key: info[key] for key in ("/Title", "/Creator", "/Producer") if key in info})
     writer.write(pdf)
 
 
@@ -168,13 +163,12 @@ def bookmark_titles(page: str) -> dict[str, str]:
     return titles
 
 
-def retitle_outline(pdf: Path, titles: dict[str, str]) -> None:
-    """Give each bookmark its heading's own words."""
+def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
+    """Give each bookmark its heading's own words, and the PDF the decision's date (Skia stamps the
+    wall-clock time): the same page prints the same bytes."""
     writer = PdfWriter(clone_from=pdf)
     outlines = writer.root_object.get("/Outlines")
-    if outlines is None:
-        return
-    pending = [outlines.get_object().get("/First")]
+    pending = [outlines.get_object().get("/First")] if outlines is not None else []
     while pending:
         item = pending.pop()
         if item is None:
@@ -184,12 +178,22 @@ def retitle_outline(pdf: Path, titles: dict[str, str]) -> None:
         if title:
             item[NameObject("/Title")] = TextStringObject(title)
         pending += [item.get("/First"), item.get("/Next")]
+    writer.add_metadata(dict.fromkeys(("/CreationDate", "/ModDate"), dated.strftime("D:%Y%m%d000000+00'00'")))
     writer.write(pdf)
+    _number_nodes(pdf)
 
 
-def _fix_dates(pdf: Path, dated: date) -> None:
-    stamp = dated.strftime("%Y%m%d000000").encode()
-    data = pdf.read_bytes()
-    # Same length in, same length out: the cross-reference offsets stay valid.
-    fixed = _PDF_DATES.sub(lambda m: re.sub(rb"D:\d{14}", b"D:" + stamp, m.group(0)), data)
-    pdf.write_bytes(fixed)
+# A tagged PDF names table header cells after Chromium's DOM nodes («node00000061»), whose numbers
+# change from one print to the next; they are renumbered in order of appearance (same length, so
+# every offset in the file stays right).
+_NODE_ID = re.compile(rb"\(node(\d{8})\)")
+
+
+def _number_nodes(pdf: Path) -> None:
+    numbers: dict[bytes, bytes] = {}
+
+    def renumbered(match: re.Match) -> bytes:
+        number = numbers.setdefault(match.group(1), b"%08d" % (len(numbers) + 1))
+        return b"(node" + number + b")"
+
+    pdf.write_bytes(_NODE_ID.sub(renumbered, pdf.read_bytes()))
