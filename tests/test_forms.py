@@ -168,3 +168,41 @@ def test_lateness_comes_from_the_receipt_ledger_not_from_file_dates(filled_forms
     (out / "so-nhan-phieu.csv").write_text(ledger.replace((deadline + dt.timedelta(days=3)).isoformat(),
                                                           deadline.isoformat()), encoding="utf-8")
     assert collect(year, folder, out, today=deadline + dt.timedelta(days=9)).late == []
+
+
+def test_an_invalid_collected_workbook_stops_the_collection_and_is_left_as_it_was(filled_forms, year, tmp_path):
+    """The figures already in data/ are read by the same checked reader as ingest: an invalid value
+    there stops the collection with its place named, instead of being copied on silently."""
+    from cqdt.errors import CqdtError
+
+    out = tmp_path / "data"
+    out.mkdir()
+    for group in ("department", "district", "commune"):
+        name = Path(year.params.inputs[group]).name
+        shutil.copy(ROOT / "data" / "2022" / name, out / name)
+    target = out / "so-ban-nganh.xlsx"
+    book = load_workbook(target)
+    sheet = book["Hiện diện"]
+    row = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == "SBN05")
+    column = next(c for c in range(1, sheet.max_column + 1) if sheet.cell(1, c).value == "so_tin_bai_dang")
+    sheet.cell(row, column).value = "khoảng 300"
+    book.save(target)
+    before = target.read_bytes()
+    form, _ = copy_forms(filled_forms, tmp_path / "in", ["SBN03", "SBN04"])
+    with pytest.raises(CqdtError) as caught:
+        collect(year, tmp_path / "in", out)
+    issue = caught.value.issues[0]
+    assert (Path(issue.file).name, issue.sheet, issue.row, issue.value) == ("so-ban-nganh.xlsx", "Hiện diện", row, "khoảng 300")
+    assert target.read_bytes() == before and not (out / ".sao-luu").exists()
+
+
+def test_a_partly_collected_workbook_is_read_with_the_units_it_has(year, tmp_path):
+    from cqdt.generate import write_group_workbook
+
+    frame = shipped(year, "district").loc[["622", "639"]]
+    path = tmp_path / "huyen.xlsx"
+    write_group_workbook(path, "district", frame, year.catalogue, year.registry, year.params, collected=True)
+    read = read_group(path, "district", year.catalogue, year.registry, complete=False)
+    assert list(read.index) == ["622", "639"] and read.equals(frame.astype(read.dtypes))
+    with pytest.raises(Exception, match="thiếu dòng số liệu của đơn vị 623"):
+        read_group(path, "district", year.catalogue, year.registry)

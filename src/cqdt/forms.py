@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .catalogue import InputField
 from .errors import CqdtError, Issue
-from .inputs import CODE_COLUMN, NAME_COLUMN, open_workbook, parse_value, ratio_checks
+from .inputs import CODE_COLUMN, NAME_COLUMN, open_workbook, parse_value, ratio_checks, read_group
 from .pipeline import Year
 from .units import Unit
 
@@ -337,24 +337,9 @@ def _write_workbooks(year: Year, result: Collection, out_dir: Path) -> None:
         result.written.append(target)
 
 
-def _existing_rows(year: Year, group: str, target: Path) -> dict[str, dict[str, object]]:
+def _existing_rows(year: Year, group: str, target: Path) -> dict[str, dict[str, float]]:
+    """The figures already collected, read and checked as ingest reads them: a workbook in data/
+    with an invalid value stops the collection (its problems listed) instead of being carried on."""
     if not target.exists():
         return {}
-    book = load_workbook(target, read_only=True)
-    fields = {f.id: f for f in year.catalogue.groups[group].fields}
-    rows: dict[str, dict[str, object]] = {}
-    for sheet in book.worksheets[1:]:
-        data = list(sheet.iter_rows(values_only=True))
-        if not data:
-            continue
-        header = [str(h) for h in data[0]]
-        for line in data[1:]:
-            code = str(line[0]).strip() if line[0] is not None else ""
-            if not code:
-                continue
-            record = rows.setdefault(code, {})
-            for name, value in zip(header[2:], line[2:]):
-                if name in fields:
-                    parsed, problem = parse_value(value, fields[name])
-                    record[name] = parsed if problem is None else value
-    return rows
+    return read_group(target, group, year.catalogue, year.registry, complete=False).to_dict("index")

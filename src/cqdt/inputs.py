@@ -160,8 +160,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def read_group(path: Path, group: str, catalogue: Catalogue, registry: Registry) -> pd.DataFrame:
-    """One group's workbook → a frame indexed by unit code (registry order), one column per field."""
+def read_group(path: Path, group: str, catalogue: Catalogue, registry: Registry, complete: bool = True) -> pd.DataFrame:
+    """One group's workbook → a frame indexed by unit code (registry order), one column per field.
+    `complete=False` reads a workbook still being collected: the units present, each on every sheet."""
     workbook = open_values(path)
     issues: list[Issue] = []
     fields = catalogue.groups[group].fields
@@ -178,11 +179,15 @@ def read_group(path: Path, group: str, catalogue: Catalogue, registry: Registry)
             continue
         sheet_fields = [f for f in fields if f.sheet == sheet]
         rows = sheet_values(workbook, sheet_names[sheet], path)
-        issues += _read_sheet(path, sheet, rows, sheet_fields, group, registry, columns, empty_cells)
+        issues += _read_sheet(path, sheet, rows, sheet_fields, group, registry, columns, empty_cells, complete)
     raise_if_any(issues)
+    present = set().union(*(columns[f.id] for f in fields))
+    for field in [] if complete else fields:
+        issues += [Issue(f"thiếu số liệu của đơn vị {code}", file=path, sheet=field.sheet, column=field.id, value=code)
+                   for code in sorted(present - set(columns[field.id]))]
     issues += ratio_checks(path, group, catalogue, columns)
     raise_if_any(issues)
-    codes = [u.code for u in registry.group(group)]
+    codes = [u.code for u in registry.group(group) if u.code in present]
     return pd.DataFrame({f.id: [columns[f.id][c] for c in codes] for f in fields}, index=pd.Index(codes, name="code"))
 
 
@@ -231,7 +236,7 @@ def percent_as_shown(value: float, cell: Cell, lookup: _EmptyCellLookup, column:
                   "giá trị dưới 1% không được chấp nhận vì dễ nhầm, hãy làm tròn")
 
 
-def _read_sheet(path, sheet, rows, fields, group, registry, columns, empty_cells) -> list[Issue]:
+def _read_sheet(path, sheet, rows, fields, group, registry, columns, empty_cells, complete=True) -> list[Issue]:
     issues: list[Issue] = []
     if not rows:
         return [Issue("trang trống, không có dòng tiêu đề", file=path, sheet=sheet, row=1)]
@@ -287,7 +292,7 @@ def _read_sheet(path, sheet, rows, fields, group, registry, columns, empty_cells
                 issues.append(cell.issue(problem))
             else:
                 columns[field.id][code] = value
-    for unit in known.values():
+    for unit in known.values() if complete else ():
         if unit.code not in seen:
             issues.append(Issue(f"thiếu dòng số liệu của đơn vị {unit.code} ({unit.name})", file=path, sheet=sheet,
                                 column=CODE_COLUMN, value=unit.code))
