@@ -5,13 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import string
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from .errors import CqdtError, Issue
 from .paths import PROJECT_ROOT, check_year, resolve_inside
 from .yamlio import load_model
+
+
+def _inside_project(value: str) -> str:
+    """A path in params is written from the project folder and stays inside it (params are user input)."""
+    if value and PROJECT_ROOT.resolve() not in (PROJECT_ROOT / value).resolve().parents:
+        raise ValueError("đường dẫn nằm ngoài thư mục dự án; hãy ghi đường dẫn tính từ thư mục dự án, "
+                         "ví dụ data/2021/so-ban-nganh.xlsx")
+    return value
+
+
+ProjectPath = Annotated[str, AfterValidator(_inside_project)]
 
 
 class Strict(BaseModel):
@@ -95,11 +106,11 @@ class MapSpec(Strict):
     the registry's codes) of the units of one group."""
 
     group: str
-    boundaries: str
+    boundaries: ProjectPath
     attribution: str = ""  # the boundaries' source and licence, printed under the map
     # With points (CSV code, lat, lon): the boundaries are an outline and each unit is a point
     # coloured by its class; without: a choropleth of the boundaries' units.
-    points: str = ""
+    points: ProjectPath = ""
 
 
 class RegistrySource(Strict):
@@ -116,16 +127,16 @@ class RegistrySource(Strict):
     ward_group: str  # the catalogue group of the xã/phường
     district_group: str = ""  # legacy: the catalogue group of the huyện
     agency_group: str  # the catalogue group of the provincial agencies
-    agencies: str = ""  # merged: the agency list (YAML)
-    former_registry: str = ""  # the registry naming the agencies (legacy) or their predecessors (merged)
+    agencies: ProjectPath = ""  # merged: the agency list (YAML)
+    former_registry: ProjectPath = ""  # the registry naming the agencies (legacy) or their predecessors (merged)
     former_registry_place: str = ""  # where its units were («Tỉnh Gia Lai»), shown beside their names
-    succession: str = ""  # merged: where the succession table is written (CSV)
+    succession: ProjectPath = ""  # merged: where the succession table is written (CSV)
     # Former xã/phường code → NSO code of its new unit, where the two packages disagree and the
     # predecessors' codes do not settle it; each with its source in a comment of the params.
     settled: dict[str, str] = {}
-    points: str = ""  # where the units' coordinates are written (CSV code, lat, lon; vietnamadminunits)
+    points: ProjectPath = ""  # where the units' coordinates are written (CSV code, lat, lon; vietnamadminunits)
     outline_from: list[str] = []  # boundary files whose union, dissolved, is the province's outline
-    outline: str = ""  # where that outline is written (GeoJSON)
+    outline: ProjectPath = ""  # where that outline is written (GeoJSON)
 
 
 class Comparison(Strict):
@@ -160,20 +171,20 @@ class Robustness(Strict):
 class YearParams(Strict):
     year: int = Field(ge=2000, le=2100)
     catalogue: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
-    indicators: str = ""  # province-wide indicators (config/…); none when empty
-    units: str = "data/reference/units.csv"  # the year's unit registry
+    indicators: ProjectPath = ""  # province-wide indicators (config/…); none when empty
+    units: ProjectPath = "data/reference/units.csv"  # the year's unit registry
     registry: RegistrySource | None = None  # how `python -m cqdt registry` writes it
     map: MapSpec | None = None
     # The notebook of the ranking step: the generic one, or a narrative written for the year's shape.
     ranking_notebook: str = Field(default="consolidation", pattern=r"^[a-z][a-z0-9_]*$")
     data_status: Literal["official", "reconstructed"]
     data_note: str = ""
-    reconstruction: str = ""  # what `make data` assumes (config/tai-dung/…); neutral defaults when empty
+    reconstruction: ProjectPath = ""  # what `make data` assumes (config/tai-dung/…); neutral defaults when empty
     score_decimals: int = Field(default=2, ge=0, le=4)  # published precision of totals
     previous_year: int | None = None
     comparison: Comparison = Comparison()
-    inputs: dict[str, str] = Field(min_length=1)  # one workbook per group of the catalogue
-    province_input: str = ""  # the province-wide workbook, when indicators read from it
+    inputs: dict[str, ProjectPath] = Field(min_length=1)  # one workbook per group of the catalogue
+    province_input: ProjectPath = ""  # the province-wide workbook, when indicators read from it
     decision: Decision
     survey: Survey
     robustness: Robustness = Robustness()
