@@ -34,6 +34,15 @@ def shipped(year, group):
     return read_group(year.params.path(year.params.inputs[group]), group, year.catalogue, year.registry)
 
 
+def shipped_data(year, out: Path) -> Path:
+    """A data folder holding the year's shipped group workbooks, as collect finds data/<year>."""
+    out.mkdir()
+    for group in ("department", "district", "commune"):
+        name = Path(year.params.inputs[group]).name
+        shutil.copy(ROOT / "data" / "2022" / name, out / name)
+    return out
+
+
 def fill(path: Path, values: pd.Series, year) -> None:
     """Type the unit's figures into the answer column, as the unit's staff would."""
     book = load_workbook(path)
@@ -64,7 +73,8 @@ def filled_forms(tmp_path_factory, blank_forms, year):
 
 def test_one_form_per_unit_with_locked_labels_and_validation(blank_forms, year):
     forms = sorted(blank_forms.rglob("*.xlsx"))
-    assert len(forms) == 257
+    assert len(forms) == 257 + 1  # one per unit, and the province-wide form
+    assert [f.name for f in forms if f.parent.name == "toan-tinh"] == ["phieu-2022-toan-tinh.xlsx"]
     book = load_workbook(blank_forms / "department" / "phieu-2022-SBN01-so-thong-tin-va-truyen-thong.xlsx")
     assert book.sheetnames == ["Hướng dẫn", "Sẵn sàng", "Hiện diện", "Tương tác", "Giao dịch", "Chuyển đổi", META_SHEET]
     assert book[META_SHEET].sheet_state == "veryHidden"
@@ -125,11 +135,7 @@ def test_wrong_year_unknown_unit_duplicate_and_edited_lock_are_rejected(filled_f
 
 
 def test_good_forms_are_merged_and_replaced_workbooks_backed_up(filled_forms, year, tmp_path):
-    out = tmp_path / "data"
-    out.mkdir()
-    for group in ("department", "district", "commune"):
-        name = Path(year.params.inputs[group]).name
-        shutil.copy(ROOT / "data" / "2022" / name, out / name)
+    out = shipped_data(year, tmp_path / "data")
     folder = tmp_path / "in"
     form, broken = copy_forms(filled_forms, folder, ["SBN03", "SBN04"])
     edit(form, "Hiện diện", "E8", 321)  # so_tin_bai_dang: a corrected figure
@@ -175,11 +181,7 @@ def test_an_invalid_collected_workbook_stops_the_collection_and_is_left_as_it_wa
     there stops the collection with its place named, instead of being copied on silently."""
     from cqdt.errors import CqdtError
 
-    out = tmp_path / "data"
-    out.mkdir()
-    for group in ("department", "district", "commune"):
-        name = Path(year.params.inputs[group]).name
-        shutil.copy(ROOT / "data" / "2022" / name, out / name)
+    out = shipped_data(year, tmp_path / "data")
     target = out / "so-ban-nganh.xlsx"
     book = load_workbook(target)
     sheet = book["Hiện diện"]
@@ -188,7 +190,7 @@ def test_an_invalid_collected_workbook_stops_the_collection_and_is_left_as_it_wa
     sheet.cell(row, column).value = "khoảng 300"
     book.save(target)
     before = target.read_bytes()
-    form, _ = copy_forms(filled_forms, tmp_path / "in", ["SBN03", "SBN04"])
+    copy_forms(filled_forms, tmp_path / "in", ["SBN03", "SBN04"])
     with pytest.raises(CqdtError) as caught:
         collect(year, tmp_path / "in", out)
     issue = caught.value.issues[0]
@@ -206,3 +208,56 @@ def test_a_partly_collected_workbook_is_read_with_the_units_it_has(year, tmp_pat
     assert list(read.index) == ["622", "639"] and read.equals(frame.astype(read.dtypes))
     with pytest.raises(Exception, match="thiếu dòng số liệu của đơn vị 623"):
         read_group(path, "district", year.catalogue, year.registry)
+
+
+def fill_province(form: Path, target: Path, figures: dict, change: dict | None = None) -> Path:
+    """The Sở's staff type the province-wide figures into the form (values and qualifiers)."""
+    book = load_workbook(form)
+    sheet = book["Toàn tỉnh"]
+    for row in range(2, sheet.max_row + 1):
+        value, qualifier = figures[sheet.cell(row, 1).value]
+        sheet.cell(row, 3).value = int(value) if float(value).is_integer() else value
+        sheet.cell(row, 4).value = qualifier or None
+    for cell, value in (change or {}).items():
+        sheet[cell] = value
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target
+
+
+def test_the_province_wide_figures_have_a_form_that_collect_checks_and_writes(blank_forms, year, tmp_path):
+    from cqdt.forms import province_fields
+    from cqdt.inputs import read_province
+
+    form = blank_forms / "toan-tinh" / "phieu-2022-toan-tinh.xlsx"
+    sheet = load_workbook(form)["Toàn tỉnh"]
+    keys = [sheet.cell(r, 1).value for r in range(2, sheet.max_row + 1)]
+    assert keys == list(province_fields(year)) and "thpt_tong" in keys and "dvc_muc_4" in keys
+    assert sheet.protection.sheet and not sheet["C2"].protection.locked and sheet["A2"].protection.locked
+    published = read_province(year.province_file())
+    out = tmp_path / "data"
+    out.mkdir()
+    shutil.copy(year.province_file(), out / "toan-tinh.xlsx")
+    returned = fill_province(form, tmp_path / "in" / "so-lieu-toan-tinh.xlsx", published)
+    result = collect(year, tmp_path / "in", out)
+    assert result.accepted == {"toan-tinh": returned} and not result.province_missing
+    written = read_province(out / "toan-tinh.xlsx")
+    assert {k: written[k] for k in keys} == {k: published[k] for k in keys}
+    assert [b.name[:9] for b in result.backups] == ["toan-tinh"]
+
+
+def test_a_province_form_with_a_part_above_its_whole_or_an_edited_row_is_rejected(blank_forms, year, tmp_path):
+    from cqdt.inputs import read_province
+
+    form = blank_forms / "toan-tinh" / "phieu-2022-toan-tinh.xlsx"
+    published = read_province(year.province_file())
+    sheet = load_workbook(form)["Toàn tỉnh"]
+    row = {sheet.cell(r, 1).value: r for r in range(2, sheet.max_row + 1)}
+    part = fill_province(form, tmp_path / "a" / "a.xlsx", published, {f"C{row['thpt_day_tin_hoc']}": 470})
+    edited = fill_province(form, tmp_path / "b" / "b.xlsx", published, {f"A{row['dvc_muc_3']}": "dvc_muc_5"})
+    for returned, expected in ((part, "«thpt_day_tin_hoc» (470) lớn hơn «thpt_tong»"),
+                               (edited, "dòng đã khóa bị sửa (phải là «dvc_muc_3»)")):
+        result = collect(year, returned.parent, tmp_path / "out")
+        assert result.province_missing and result.accepted == {}
+        assert expected in str(result.rejected[returned][0]), result.rejected[returned]
+    assert not (tmp_path / "out" / "toan-tinh.xlsx").exists()

@@ -268,13 +268,15 @@ def _collect(args) -> int:
             print(f"  - {issue}")
     if result.missing:
         print("\nĐơn vị chưa nộp phiếu: " + ", ".join(f"{u.name} ({u.code})" for u in result.missing))
+    if result.province_missing:
+        print("\nChưa có phiếu số liệu toàn tỉnh hợp lệ (tạo bằng make forms, thư mục toan-tinh/).")
     if result.late:
         print("\nPhiếu nộp sau hạn: " + ", ".join(p.name for p in result.late))
     for path in result.written:
         print(f"Đã cập nhật {path}")
     for path in result.backups:
         print(f"Bản cũ được sao lưu tại {path}")
-    return 1 if result.rejected or result.missing else 0
+    return 1 if result.rejected or result.missing or result.province_missing else 0
 
 
 COMMANDS = {"registry": _registry, "validate": _validate, "steps": _steps, "ingest": _ingest, "notebook": _notebook, "render": _render, "data": _data,

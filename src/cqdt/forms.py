@@ -24,8 +24,22 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .catalogue import InputField
 from .errors import CqdtError, Issue
-from .inputs import CODE_COLUMN, NAME_COLUMN, open_workbook, parse_value, ratio_checks, read_group
+from .inputs import (
+    CODE_COLUMN,
+    NAME_COLUMN,
+    PROVINCE_COLUMNS,
+    PROVINCE_SHEET,
+    open_values,
+    open_workbook,
+    parse_value,
+    ratio_checks,
+    read_group,
+    read_province,
+    sheet_values,
+)
+from .ooxml import save_stable
 from .pipeline import Year
+from .province import compute_indicator
 from .units import Unit
 
 META_SHEET = "_meta"
@@ -67,7 +81,113 @@ def write_forms(year: Year, out_dir: Path) -> list[Path]:
             path = folder / form_name(unit, year.params.year)
             write_form(year, group, unit, path)
             written.append(path)
+    if province_fields(year):
+        folder = out_dir / PROVINCE_FOLDER
+        folder.mkdir(exist_ok=True)
+        path = folder / f"phieu-{year.params.year}-toan-tinh.xlsx"
+        write_province_form(year, path)
+        written.append(path)
     return written
+
+
+# ---------------------------------------------------------------- the province-wide form
+
+PROVINCE_FOLDER = "toan-tinh"
+PROVINCE_KIND = "toan-tinh"  # the form's kind in its _meta sheet, and its key in the receipt ledger
+
+
+def province_fields(year: Year) -> dict[str, str]:
+    """The province-wide figures the year's indicators read (id → what to enter), in their order;
+    none when the year reads no province-wide workbook."""
+    if not year.params.province_input:
+        return {}
+    fields: dict[str, str] = {}
+    for spec in year.indicators:
+        if spec.source == "province":
+            fields.setdefault(spec.fields[0], spec.label)
+        elif spec.source == "province_ratio":
+            fields.setdefault(spec.fields[0], f"{spec.label}: số đạt")
+            fields.setdefault(spec.fields[1], f"{spec.label}: tổng số")
+    return fields
+
+
+def write_province_form(year: Year, path: Path) -> None:
+    """The form the Sở fills with the province-wide figures: the layout of the province workbook
+    (ma_chi_so, noi_dung, gia_tri, tien_to), only the value and its qualifier open to entry."""
+    book = Workbook()
+    intro = book.active
+    intro.title = INSTRUCTIONS
+    survey = year.params.survey
+    for line in [f"PHIẾU SỐ LIỆU TOÀN TỈNH NĂM {year.params.year}", "",
+                 f"Số liệu tính từ {survey.window_start:%d/%m/%Y} đến {survey.window_end:%d/%m/%Y}.",
+                 ("Trang «Toàn tỉnh»: điền cột gia_tri (số ≥ 0, ô nền vàng); cột tien_to ghi «hơn», «khoảng»… "
+                  "nếu số liệu là ước tính, để trống nếu là số chính xác."),
+                 "Không đổi tên trang, không thêm, bớt hay đổi thứ tự dòng; có thể đổi tên tệp khi gửi.",
+                 f"Hạn gửi: {survey.deadline:%d/%m/%Y}. Liên hệ: {survey.contact}."]:
+        intro.append([line])
+    intro["A1"].font = Font(bold=True, size=13)
+    sheet = book.create_sheet(PROVINCE_SHEET)
+    sheet.append(PROVINCE_COLUMNS)
+    for key, label in province_fields(year).items():
+        sheet.append([key, label, None, None])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    check = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                           showErrorMessage=True, error="Số liệu phải là số không âm")
+    sheet.add_data_validation(check)
+    for row in range(2, sheet.max_row + 1):
+        check.add(f"C{row}")
+        for column in "CD":
+            sheet[f"{column}{row}"].protection = Protection(locked=False)
+            sheet[f"{column}{row}"].fill = _INPUT_FILL
+    sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width = 24, 70
+    sheet.protection.set_password(PROTECTION_PASSWORD)
+    sheet.protection.enable()
+    _save_form(book, {"year": str(year.params.year), "catalogue": year.catalogue.id, "kind": PROVINCE_KIND}, path)
+
+
+def read_province_form(year: Year, path: Path, meta: dict[str, str]) -> tuple[dict[str, tuple[float, str]], list[Issue]]:
+    """A returned province-wide form, checked as ingest checks the province workbook (the same reader),
+    with its rows as generated and every part not above its whole."""
+    problems = _identity_problems(year, path, meta)
+    if problems:
+        return {}, problems
+    try:
+        figures = read_province(path)
+    except CqdtError as error:
+        return {}, error.issues
+    rows = sheet_values(open_values(path), PROVINCE_SHEET, path)
+    keys = [str(row[0]).strip() if row and row[0] is not None else "" for row in rows[1:]]
+    expected = list(province_fields(year))
+    issues = [Issue(f"dòng đã khóa bị sửa (phải là «{wanted}»); hãy dùng lại phiếu gốc", file=path, sheet=PROVINCE_SHEET,
+                    row=offset, column="ma_chi_so", value=found or None)
+              for offset, (wanted, found) in enumerate(zip(expected, keys + [""] * len(expected)), start=2)
+              if wanted != found]
+    for spec in year.indicators:
+        if spec.source == "province_ratio" and not issues:
+            try:
+                compute_indicator(spec, {}, figures, path)
+            except CqdtError as error:
+                issues += error.issues
+    return figures, issues
+
+
+def _write_province(year: Year, figures: dict[str, tuple[float, str]], out_dir: Path, result: Collection) -> None:
+    """The accepted province-wide figures as the year's province workbook (the old one backed up)."""
+    target = out_dir / Path(year.params.province_input).name
+    book = Workbook()
+    sheet = book.active
+    sheet.title = PROVINCE_SHEET
+    sheet.append(PROVINCE_COLUMNS)
+    for key, label in province_fields(year).items():
+        value, qualifier = figures[key]
+        sheet.append([key, label, value, qualifier or None])
+    _data_as_text(sheet)
+    _backup(target, out_dir, result)
+    temporary = target.with_name(f".{target.name}.tmp")
+    save_stable(book.save, temporary, dt.datetime(2000, 1, 1))
+    temporary.replace(target)
+    result.written.append(target)
 
 
 def write_form(year: Year, group: str, unit: Unit, path: Path) -> None:
@@ -77,13 +197,18 @@ def write_form(year: Year, group: str, unit: Unit, path: Path) -> None:
         fields = [f for f in year.catalogue.groups[group].fields if f.sheet == pillar.sheet]
         if fields:
             _pillar_sheet(book.create_sheet(pillar.sheet), pillar.label, fields, unit)
-    meta = book.create_sheet(META_SHEET)
-    for key, value in _meta(year, group, unit).items():
-        meta.append([key, value])
-    meta.sheet_state = "veryHidden"
-    meta.protection.set_password(PROTECTION_PASSWORD)
-    for sheet in book.worksheets:
-        _data_as_text(sheet)
+    _save_form(book, _meta(year, group, unit), path)
+
+
+def _save_form(book: Workbook, meta: dict[str, str], path: Path) -> None:
+    """A form with what identifies it in a hidden, protected sheet; data stored as text, never formulas."""
+    sheet = book.create_sheet(META_SHEET)
+    for key, value in meta.items():
+        sheet.append([key, value])
+    sheet.sheet_state = "veryHidden"
+    sheet.protection.set_password(PROTECTION_PASSWORD)
+    for page in book.worksheets:
+        _data_as_text(page)
     book.properties.creator = "cqdt forms"
     book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
     book.save(path)
@@ -172,6 +297,8 @@ class Collection:
     late: list[Path] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     backups: list[Path] = field(default_factory=list)
+    province: dict[str, tuple[float, str]] | None = None  # the accepted province-wide figures
+    province_missing: bool = False  # the year reads them and no valid province-wide form came
 
 
 LEDGER = "so-nhan-phieu.csv"  # in the year's data folder
@@ -211,23 +338,30 @@ def collect(year: Year, forms_dir: Path, out_dir: Path, today: dt.date | None = 
     seen: dict[str, list[Path]] = {}
     ledger = read_ledger(out_dir / LEDGER)
     today = today or dt.date.today()
+    province: dict[str, tuple[float, str]] = {}
     for path in sorted(forms_dir.rglob("*.xlsx")):
         unit, figures, issues = read_form(year, path)
         if issues:
             result.rejected[path] = issues
             continue
-        seen.setdefault(unit.code, []).append(path)
-        result.figures.setdefault(unit.group, {})[unit.code] = figures
+        code = unit.code if unit else PROVINCE_KIND
+        seen.setdefault(code, []).append(path)
+        if unit:
+            result.figures.setdefault(unit.group, {})[unit.code] = figures
+        else:
+            province = figures
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        entry = ledger.setdefault(digest, {"ma_don_vi": unit.code, "tep": path.name, "sha256": digest,
+        entry = ledger.setdefault(digest, {"ma_don_vi": code, "tep": path.name, "sha256": digest,
                                            "ngay_nhan": today.isoformat()})
         if _received(entry, out_dir / LEDGER) > year.params.survey.deadline:
             result.late.append(path)
     write_ledger(out_dir / LEDGER, ledger)
     for code, paths in seen.items():
         if len(paths) > 1:
-            group = year.registry.by_code()[code].group
-            del result.figures[group][code]
+            if code == PROVINCE_KIND:
+                province = {}
+            else:
+                del result.figures[year.registry.by_code()[code].group][code]
             for path in paths:
                 others = ", ".join(p.name for p in paths if p != path)
                 result.rejected[path] = [Issue(f"đơn vị {code} có nhiều hơn một phiếu (cùng với {others}); "
@@ -236,7 +370,11 @@ def collect(year: Year, forms_dir: Path, out_dir: Path, today: dt.date | None = 
             result.accepted[code] = paths[0]
     received = {code for group in result.figures.values() for code in group}
     result.missing = [u for u in year.registry.units if u.code not in received]
+    result.province = province or None
+    result.province_missing = bool(province_fields(year)) and not province
     _write_workbooks(year, result, out_dir)
+    if province:
+        _write_province(year, province, out_dir, result)
     return result
 
 
@@ -248,12 +386,10 @@ def read_form(year: Year, path: Path) -> tuple[Unit | None, dict[str, object], l
     meta = _read_meta(book)
     if meta is None:
         return None, {}, [Issue("không phải phiếu khảo sát do hệ thống tạo (thiếu thông tin nhận dạng)", file=path)]
-    problems = []
-    if meta.get("year") != str(year.params.year):
-        problems.append(Issue(f"phiếu của năm {meta.get('year')}, không phải năm {year.params.year}", file=path))
-    if meta.get("catalogue") != year.catalogue.id:
-        problems.append(Issue(f"phiếu theo danh mục «{meta.get('catalogue')}», không phải «{year.catalogue.id}»",
-                              file=path))
+    if meta.get("kind") == PROVINCE_KIND:  # the province-wide form: no unit
+        figures, issues = read_province_form(year, path, meta)
+        return None, figures, issues
+    problems = _identity_problems(year, path, meta)
     unit = year.registry.by_code().get(meta.get("unit_code", ""))
     if unit is None or unit.group != meta.get("group"):
         problems.append(Issue("mã đơn vị của phiếu không có trong danh sách đơn vị", file=path,
@@ -262,6 +398,16 @@ def read_form(year: Year, path: Path) -> tuple[Unit | None, dict[str, object], l
         return None, {}, problems
     figures, issues = _read_answers(year, unit, book, path)
     return unit, figures, issues
+
+
+def _identity_problems(year: Year, path: Path, meta: dict[str, str]) -> list[Issue]:
+    problems = []
+    if meta.get("year") != str(year.params.year):
+        problems.append(Issue(f"phiếu của năm {meta.get('year')}, không phải năm {year.params.year}", file=path))
+    if meta.get("catalogue") != year.catalogue.id:
+        problems.append(Issue(f"phiếu theo danh mục «{meta.get('catalogue')}», không phải «{year.catalogue.id}»",
+                              file=path))
+    return problems
 
 
 def _read_meta(book) -> dict[str, str] | None:
@@ -326,15 +472,19 @@ def _write_workbooks(year: Year, result: Collection, out_dir: Path) -> None:
         codes = [u.code for u in year.registry.group(group) if u.code in current]
         frame = pd.DataFrame.from_dict({c: current[c] for c in codes}, orient="index")
         frame = frame.reindex(columns=[f.id for f in year.catalogue.groups[group].fields])
-        if target.exists():
-            backup = out_dir / ".sao-luu" / f"{target.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}{target.suffix}"
-            backup.parent.mkdir(exist_ok=True)
-            shutil.copy2(target, backup)
-            result.backups.append(backup)
+        _backup(target, out_dir, result)
         temporary = target.with_name(f".{target.name}.tmp")
         write_group_workbook(temporary, group, frame, year.catalogue, year.registry, year.params, collected=True)
         temporary.replace(target)
         result.written.append(target)
+
+
+def _backup(target: Path, out_dir: Path, result: Collection) -> None:
+    if target.exists():
+        backup = out_dir / ".sao-luu" / f"{target.stem}-{dt.datetime.now():%Y%m%d-%H%M%S}{target.suffix}"
+        backup.parent.mkdir(exist_ok=True)
+        shutil.copy2(target, backup)
+        result.backups.append(backup)
 
 
 def _existing_rows(year: Year, group: str, target: Path) -> dict[str, dict[str, float]]:
