@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import io
 import re
 import threading
 from concurrent.futures import Future
@@ -20,9 +21,13 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, TextStringObject
 
+from . import __version__
 from .browser import CHROMIUM, CHROMIUM_ARGS
 from .errors import CqdtError
 from .printparts import continued, print_parts
+
+# Skia stamps the wall-clock time into /CreationDate and /ModDate.
+_PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]*\)")
 
 
 class Printer:
@@ -94,7 +99,7 @@ class Printer:
                 printed.append(pdf.with_suffix(f".phan-{number}.pdf"))
                 await self._print(page, printed[-1])
                 pages += len(PdfReader(printed[-1]).pages)
-            _merge(printed, pdf)
+            _merge(printed, pdf, self.dated)
         finish(pdf, bookmark_titles("".join(parts)), self.dated)
 
     async def _print(self, page: Path, pdf: Path) -> None:
@@ -115,13 +120,14 @@ def _written(path: Path, html: str) -> Path:
     return path
 
 
-def _merge(parts: list[Path], pdf: Path) -> None:
+def _merge(parts: list[Path], pdf: Path, dated: date) -> None:
     """One PDF from the parts, with the first part's title and producer."""
     writer = PdfWriter()
     for part in parts:
         writer.append(part)
     info = PdfReader(parts[0]).metadata or {}
-    writer.add_metadata({key: info[key] for key in ("/Title", "/Creator", "/Producer") if key in info})
+    writer.add_metadata({key: info[key] for key in ("/Title", "/Creator", "/Producer") if key in info}
+                        | dict.fromkeys(("/CreationDate", "/ModDate"), dated.strftime("D:%Y%m%d000000+00'00'")))
     writer.write(pdf)
 
 
@@ -163,10 +169,20 @@ def bookmark_titles(page: str) -> dict[str, str]:
     return titles
 
 
+RETITLED_PAGES = 120  # every Gia Lai year's PDFs (32 and 19 pages in 2021)
+
+
 def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
-    """Give each bookmark its heading's own words, and the PDF the decision's date (Skia stamps the
-    wall-clock time): the same page prints the same bytes."""
-    writer = PdfWriter(clone_from=pdf)
+    """The decision's date in place of the wall-clock time Skia stamps, stable ids of table cells, and
+    each bookmark titled with its heading's own words: the same page prints the same bytes. The
+    bookmarks are rewritten as an incremental update, which still reads every object of the PDF (about
+    a second per 20 pages of a tagged PDF): a longer PDF (a national-scale year) keeps Chromium's own
+    titles, whose wrapped headings lose the space at the line break."""
+    _fix_dates(pdf, dated)
+    _number_nodes(pdf)
+    if len(PdfReader(pdf).pages) > RETITLED_PAGES:
+        return
+    writer = PdfWriter(pdf, incremental=True)
     outlines = writer.root_object.get("/Outlines")
     pending = [outlines.get_object().get("/First")] if outlines is not None else []
     while pending:
@@ -178,9 +194,12 @@ def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
         if title:
             item[NameObject("/Title")] = TextStringObject(title)
         pending += [item.get("/First"), item.get("/Next")]
-    writer.add_metadata(dict.fromkeys(("/CreationDate", "/ModDate"), dated.strftime("D:%Y%m%d000000+00'00'")))
-    writer.write(pdf)
-    _number_nodes(pdf)
+    # The update's trailer names the document information only when it changed: the project signs it
+    # as the creator, so that readers that look at the last trailer alone (poppler) find title and dates.
+    writer.add_metadata(dict(PdfReader(pdf).metadata or {}) | {"/Creator": f"cqdt {__version__} (Chromium)"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    pdf.write_bytes(buffer.getvalue())
 
 
 # A tagged PDF names table header cells after Chromium's DOM nodes («node00000061»), whose numbers
@@ -197,3 +216,11 @@ def _number_nodes(pdf: Path) -> None:
         return b"(node" + number + b")"
 
     pdf.write_bytes(_NODE_ID.sub(renumbered, pdf.read_bytes()))
+
+
+def _fix_dates(pdf: Path, dated: date) -> None:
+    stamp = dated.strftime("%Y%m%d000000").encode()
+    data = pdf.read_bytes()
+    # Same length in, same length out: the cross-reference offsets stay valid.
+    fixed = _PDF_DATES.sub(lambda m: re.sub(rb"D:\d{14}", b"D:" + stamp, m.group(0)), data)
+    pdf.write_bytes(fixed)
