@@ -150,7 +150,7 @@ def print_pdfs(pages: dict[Path, str], dated: date) -> None:
 
 # Chromium builds the PDF's outline (bookmarks) from the page's headings, but joins the lines of a
 # wrapped heading without a space («CÁCSỞ») and takes a heading's text as displayed (upper case).
-_HEADING = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>", re.DOTALL)
+HEADING = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>", re.DOTALL)
 _BOOKMARK = re.compile(r'data-bookmark="([^"]*)"')
 _MARKUP = re.compile(r"<[^>]+>")
 
@@ -162,11 +162,16 @@ def _squashed(text: str) -> str:
 def bookmark_titles(page: str) -> dict[str, str]:
     """Each heading's bookmark title (its data-bookmark, else its text), by its text without spaces."""
     titles = {}
-    for _level, attributes, inner in _HEADING.findall(page):
-        text = " ".join(html.unescape(_MARKUP.sub(" ", inner)).split())
-        explicit = _BOOKMARK.search(attributes)
-        titles.setdefault(_squashed(text), html.unescape(explicit.group(1)) if explicit else text)
+    for _level, attributes, inner in HEADING.findall(page):
+        shown = " ".join(html.unescape(_MARKUP.sub(" ", inner)).split())
+        titles.setdefault(_squashed(shown), heading_label(attributes, inner))
     return titles
+
+
+def heading_label(attributes: str, inner: str) -> str:
+    """What a heading is called in bookmarks and the table of contents: its data-bookmark, else its text."""
+    explicit = _BOOKMARK.search(attributes)
+    return html.unescape(explicit.group(1)) if explicit else " ".join(html.unescape(_MARKUP.sub(" ", inner)).split())
 
 
 RETITLED_PAGES = 120  # every Gia Lai year's PDFs (32 and 19 pages in 2021)
@@ -178,8 +183,7 @@ def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
     bookmarks are rewritten as an incremental update, which still reads every object of the PDF (about
     a second per 20 pages of a tagged PDF): a longer PDF (a national-scale year) keeps Chromium's own
     titles, whose wrapped headings lose the space at the line break."""
-    _fix_dates(pdf, dated)
-    _number_nodes(pdf)
+    _fix_in_place(pdf, dated)
     if len(PdfReader(pdf).pages) > RETITLED_PAGES:
         return
     writer = PdfWriter(pdf, incremental=True)
@@ -208,19 +212,15 @@ def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
 _NODE_ID = re.compile(rb"\(node(\d{8})\)")
 
 
-def _number_nodes(pdf: Path) -> None:
+def _fix_in_place(pdf: Path, dated: date) -> None:
+    """Skia's wall-clock dates become the decision's date, and the node ids are numbered in order of
+    appearance; same length in, same length out, so every offset in the file stays right."""
+    stamp = dated.strftime("%Y%m%d000000").encode()
     numbers: dict[bytes, bytes] = {}
 
     def renumbered(match: re.Match) -> bytes:
         number = numbers.setdefault(match.group(1), b"%08d" % (len(numbers) + 1))
         return b"(node" + number + b")"
 
-    pdf.write_bytes(_NODE_ID.sub(renumbered, pdf.read_bytes()))
-
-
-def _fix_dates(pdf: Path, dated: date) -> None:
-    stamp = dated.strftime("%Y%m%d000000").encode()
-    data = pdf.read_bytes()
-    # Same length in, same length out: the cross-reference offsets stay valid.
-    fixed = _PDF_DATES.sub(lambda m: re.sub(rb"D:\d{14}", b"D:" + stamp, m.group(0)), data)
-    pdf.write_bytes(fixed)
+    data = _PDF_DATES.sub(lambda m: re.sub(rb"D:\d{14}", b"D:" + stamp, m.group(0)), pdf.read_bytes())
+    pdf.write_bytes(_NODE_ID.sub(renumbered, data))

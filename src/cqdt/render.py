@@ -10,11 +10,12 @@ import copy
 import os
 import re
 import shutil
-from html import escape, unescape
+from html import escape
 from importlib import resources
 from pathlib import Path
 
 from . import __version__
+from .pdf import HEADING, heading_label
 from .pipeline import Year
 
 
@@ -148,9 +149,8 @@ def scorecards_print_html(html: str, cards: str, title: str) -> str:
     return page.replace("</head>", f"<style>{SCORECARDS_CSS}</style></head>", 1)
 
 
-_HEADING = re.compile(r"<h([12])\b([^>]*)>(.*?)</h\1>", re.DOTALL)
+
 _ID = re.compile(r'\bid="([^"]*)"')
-_BOOKMARK = re.compile(r'data-bookmark="([^"]*)"')
 
 
 def with_contents(page: str) -> str:
@@ -160,17 +160,17 @@ def with_contents(page: str) -> str:
 
     def anchored(match: re.Match) -> str:
         level, attributes, inner = match.groups()
+        if level not in ("1", "2"):
+            return match.group(0)
         found = _ID.search(attributes)
         anchor = found.group(1) if found else f"muc-{len(entries) + 1}"
         if not found:
             attributes += f' id="{anchor}"'
-        label = _BOOKMARK.search(attributes)
-        text = unescape(label.group(1)) if label else " ".join(unescape(re.sub(r"<[^>]+>", " ", inner)).split())
-        entries.append((int(level), anchor, text))
+        entries.append((int(level), anchor, heading_label(attributes, inner)))
         return f"<h{level}{attributes}>{inner}</h{level}>"
 
     head, start, rest = page.partition('<main class="report">')
-    rest = _HEADING.sub(anchored, rest)
+    rest = HEADING.sub(anchored, rest)
     return head + start + _contents_html(entries) + rest
 
 
