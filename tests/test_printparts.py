@@ -28,7 +28,7 @@ def page(rows: int, cards: int = 0) -> str:
             '<table class="data-table" id="bang-iii"><thead><tr><th>TT</th><th>Đơn vị</th></tr></thead>\n'
             f"<tbody>\n{body}</tbody></table></section>\n"
             f'<section class="scorecards">{card_html}</section>\n'
-            "<p>Phân tích</p><br><img alt=\"\" src=\"data:,\"></main>\n<script>if (1 < 2) {}</script></body></html>")
+            "<h2>Phân tích</h2><br><img alt=\"\" src=\"data:,\"></main>\n<script>if (1 < 2) {}</script></body></html>")
 
 
 def codes(html: str) -> list[str]:
@@ -77,7 +77,7 @@ def test_a_continued_part_numbers_its_pages_on():
 
 @pytest.mark.slow
 def test_parts_merge_into_one_pdf_numbered_throughout(tmp_path):
-    html = page(400)
+    html = page(400, cards=3)
     parts = print_parts(html, rows_per_part=150, cards_per_part=100)
     assert len(parts) == 3
     with Printer(date(2022, 7, 29)) as printer:
@@ -93,5 +93,11 @@ def test_parts_merge_into_one_pdf_numbered_throughout(tmp_path):
     assert all("Đơn vị" in p for p in pages[1:])  # the header row on every page of the table
     rows = [int(n) for n in re.findall(r"Xã số (\d+)", text)]
     assert rows == list(range(1, 401))
-    info = PdfReader(pdf).metadata
+    reader = PdfReader(pdf)
+    info = reader.metadata
     assert info["/Title"] == "Thử" and info["/CreationDate"].startswith("D:20220729")
+    # The bookmarks of every part, the last part's ones pointing at their pages of the merged PDF.
+    marks = {item.title: reader.get_destination_page_number(item) for item in reader.outline}
+    assert marks == {"Phụ lục III": 1, "Phân tích": sum(counts) - 1}
+    assert "Phân tích" in pages[-1] and "Phân tích" not in "".join(pages[:-1])
+    assert reader.trailer["/Root"].get("/StructTreeRoot") is None  # no claim to the first part's tags alone

@@ -11,24 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
-import io
 import re
 import threading
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, TextStringObject
+import pikepdf
 
 from . import __version__
 from .browser import CHROMIUM, CHROMIUM_ARGS
 from .errors import CqdtError
 from .printparts import continued, print_parts
-
-# Skia stamps the wall-clock time into /CreationDate and /ModDate.
-_PDF_DATES = re.compile(rb"/(CreationDate|ModDate) \(D:\d{14}[^)]*\)")
-
 
 class Printer:
     """One headless Chromium printing pages to PDF in the background, each page in its own renderer
@@ -98,8 +92,9 @@ class Printer:
                 page = _written(pdf.with_suffix(f".phan-{number}.html"), continued(part, pages) if pages else part)
                 printed.append(pdf.with_suffix(f".phan-{number}.pdf"))
                 await self._print(page, printed[-1])
-                pages += len(PdfReader(printed[-1]).pages)
-            _merge(printed, pdf, self.dated)
+                with pikepdf.open(printed[-1]) as document:
+                    pages += len(document.pages)
+            _merge(printed, pdf)
         finish(pdf, bookmark_titles("".join(parts)), self.dated)
 
     async def _print(self, page: Path, pdf: Path) -> None:
@@ -120,15 +115,34 @@ def _written(path: Path, html: str) -> Path:
     return path
 
 
-def _merge(parts: list[Path], pdf: Path, dated: date) -> None:
-    """One PDF from the parts, with the first part's title and producer."""
-    writer = PdfWriter()
-    for part in parts:
-        writer.append(part)
-    info = PdfReader(parts[0]).metadata or {}
-    writer.add_metadata({key: info[key] for key in ("/Title", "/Creator", "/Producer") if key in info}
-                        | dict.fromkeys(("/CreationDate", "/ModDate"), dated.strftime("D:%Y%m%d000000+00'00'")))
-    writer.write(pdf)
+def _merge(parts: list[Path], pdf: Path) -> None:
+    """One PDF from the parts: their pages in turn, their bookmarks pointing at the same places, the
+    first part's title and producer. Chromium makes bookmarks only when it tags a PDF, so the parts are
+    printed tagged; their structure trees are not joined (no merger does), and the merged PDF does not
+    claim the first part's tree as its own."""
+    with contextlib.ExitStack() as opened:
+        # qpdf copies a part's content when the merged file is written: every part stays open until then.
+        merged, *others = [opened.enter_context(pikepdf.open(part)) for part in parts]
+        with merged.open_outline() as outline:
+            for other in others:
+                merged.pages.extend(other.pages)
+                with other.open_outline() as theirs:
+                    outline.root.extend(_copied(merged, item) for item in theirs.root)
+        for key in ("/StructTreeRoot", "/MarkInfo"):
+            if key in merged.Root:
+                del merged.Root[key]
+        for page in merged.pages:
+            if "/StructParents" in page.obj:
+                del page.obj["/StructParents"]
+        merged.save(pdf)
+
+
+def _copied(target: pikepdf.Pdf, item: pikepdf.OutlineItem) -> pikepdf.OutlineItem:
+    """A bookmark of another PDF whose pages target already holds, pointing at target's copy of its page."""
+    page, *place = item.destination  # Chromium's destinations: [page /XYZ left top zoom]
+    copy = pikepdf.OutlineItem(item.title, pikepdf.Array([target.copy_foreign(page), *place]))
+    copy.children.extend(_copied(target, child) for child in item.children)
+    return copy
 
 
 async def _guarded(coroutine):
@@ -174,36 +188,23 @@ def heading_label(attributes: str, inner: str) -> str:
     return html.unescape(explicit.group(1)) if explicit else " ".join(html.unescape(_MARKUP.sub(" ", inner)).split())
 
 
-RETITLED_PAGES = 120  # every Gia Lai year's PDFs (32 and 19 pages in 2021)
-
-
 def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
-    """The decision's date in place of the wall-clock time Skia stamps, stable ids of table cells, and
-    each bookmark titled with its heading's own words: the same page prints the same bytes. The
-    bookmarks are rewritten as an incremental update, which still reads every object of the PDF (about
-    a second per 20 pages of a tagged PDF): a longer PDF (a national-scale year) keeps Chromium's own
-    titles, whose wrapped headings lose the space at the line break."""
-    _fix_in_place(pdf, dated)
-    if len(PdfReader(pdf).pages) > RETITLED_PAGES:
-        return
-    writer = PdfWriter(pdf, incremental=True)
-    outlines = writer.root_object.get("/Outlines")
-    pending = [outlines.get_object().get("/First")] if outlines is not None else []
-    while pending:
-        item = pending.pop()
-        if item is None:
-            continue
-        item = item.get_object()
-        title = titles.get(_squashed(str(item.get("/Title", ""))))
-        if title:
-            item[NameObject("/Title")] = TextStringObject(title)
-        pending += [item.get("/First"), item.get("/Next")]
-    # The update's trailer names the document information only when it changed: the project signs it
-    # as the creator, so that readers that look at the last trailer alone (poppler) find title and dates.
-    writer.add_metadata(dict(PdfReader(pdf).metadata or {}) | {"/Creator": f"cqdt {__version__} (Chromium)"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    pdf.write_bytes(buffer.getvalue())
+    """The decision's date in place of the wall-clock time Skia stamps, stable ids of table cells, the
+    project as the creator, and each bookmark titled with its heading's own words: the same page prints
+    the same bytes. qpdf (through pikepdf) rewrites a 30-page tagged PDF in a tenth of a second; pypdf
+    took two and a half."""
+    _renumber_nodes(pdf)
+    stamp = dated.strftime("D:%Y%m%d000000+00'00'")
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        with document.open_outline() as outline:
+            pending = list(outline.root)
+            while pending:
+                item = pending.pop()
+                item.title = titles.get(_squashed(item.title), item.title)
+                pending += item.children
+        document.docinfo["/CreationDate"] = document.docinfo["/ModDate"] = stamp
+        document.docinfo["/Creator"] = f"cqdt {__version__} (Chromium)"
+        document.save(pdf, deterministic_id=True)
 
 
 # A tagged PDF names table header cells after Chromium's DOM nodes («node00000061»), whose numbers
@@ -212,15 +213,11 @@ def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
 _NODE_ID = re.compile(rb"\(node(\d{8})\)")
 
 
-def _fix_in_place(pdf: Path, dated: date) -> None:
-    """Skia's wall-clock dates become the decision's date, and the node ids are numbered in order of
-    appearance; same length in, same length out, so every offset in the file stays right."""
-    stamp = dated.strftime("%Y%m%d000000").encode()
+def _renumber_nodes(pdf: Path) -> None:
     numbers: dict[bytes, bytes] = {}
 
     def renumbered(match: re.Match) -> bytes:
         number = numbers.setdefault(match.group(1), b"%08d" % (len(numbers) + 1))
         return b"(node" + number + b")"
 
-    data = _PDF_DATES.sub(lambda m: re.sub(rb"D:\d{14}", b"D:" + stamp, m.group(0)), pdf.read_bytes())
-    pdf.write_bytes(_NODE_ID.sub(renumbered, data))
+    pdf.write_bytes(_NODE_ID.sub(renumbered, pdf.read_bytes()))
