@@ -211,7 +211,9 @@ def _appendix_rows(year: Year, group: str, table: pd.DataFrame, changes: pd.Data
     level_order = {label: index for index, label in enumerate(spec.classes(), start=1)}  # best first
     approximate = year.params.comparison.through == "succession"
     rows, current_parent = [], None
-    for counter, (code, row) in enumerate(table.iterrows(), start=1):
+    records = zip(table.index, table.to_dict("records"), strict=True)  # iterrows builds a Series per row
+    change_rows = changes.to_dict("index") if changes is not None else None
+    for counter, (code, row) in enumerate(records, start=1):
         parent = names[row["parent_code"]].name if spec.parent else ""
         if spec.parent and row["parent_code"] != current_parent:
             current_parent = row["parent_code"]
@@ -223,22 +225,22 @@ def _appendix_rows(year: Year, group: str, table: pd.DataFrame, changes: pd.Data
         cells.append(Cell(vn_number(row["total"], decimals), row["total"]))
         if spec.class_heading:
             cells.append(Cell(row["level"], level_order.get(row["level"])))
-        if changes is not None:
-            cells.append(_change_cell(changes, code, row["total"], spec.ranked, decimals, approximate))
+        if change_rows is not None:
+            cells.append(_change_cell(change_rows.get(code), row["total"], spec.ranked, decimals, approximate))
         rows.append(Row(code=code, cells=tuple(cells), parent=parent))
     return rows
 
 
-def _change_cell(changes, code, total, ranked, decimals, through_succession: bool) -> Cell:
-    if code not in changes.index or pd.isna(changes.loc[code, "total_change"]):
+def _change_cell(change: dict | None, total, ranked, decimals, through_succession: bool) -> Cell:
+    if change is None or pd.isna(change["total_change"]):
         return Cell("không có" if through_succession else "mới")
-    delta = changes.loc[code, "total_change"]
+    delta = change["total_change"]
     text = vn_signed(delta, decimals)
-    if not through_succession and not bool(changes.loc[code, "same_maximum"]):
+    if not through_succession and not bool(change["same_maximum"]):
         # Compared by share of the maximum, which changed: marked, with the plain difference beside it.
-        text += f"† ({vn_signed(total - changes.loc[code, 'previous_total'], decimals)})"
-    if ranked and "rank_change" in changes and not pd.isna(changes.loc[code, "rank_change"]):
-        moved = int(changes.loc[code, "rank_change"])
+        text += f"† ({vn_signed(total - change['previous_total'], decimals)})"
+    if ranked and not pd.isna(change.get("rank_change", float("nan"))):
+        moved = int(change["rank_change"])
         arrow = f"▲{moved}" if moved > 0 else f"▼{-moved}" if moved < 0 else "="
         text += f" ({arrow})"
     return Cell(text, float(delta))
