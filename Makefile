@@ -109,8 +109,8 @@ validate: $(SETUP) ## Kiểm tra số liệu đầu vào của năm YEAR
 registry: $(SETUP) ## Ghi danh sách đơn vị và bảng kế thừa của năm YEAR từ các gói dữ liệu hành chính
 	@$(CQDT) registry --year $(YEAR)
 
-data: $(SETUP) ## Sinh lại số liệu tái dựng của năm YEAR (data/YEAR/)
-	@$(CQDT) data --year $(YEAR)
+data: $(SETUP) ## Sinh lại số liệu tái dựng của năm YEAR (data/YEAR/; công cụ tools/reconstruct.py)
+	@$(PY) -m tools.reconstruct --year $(YEAR)
 
 forms: $(SETUP) ## Tạo phiếu khảo sát Excel cho từng đơn vị (forms/YEAR/)
 	@$(CQDT) forms --year $(YEAR)
@@ -120,7 +120,7 @@ collect: $(SETUP) ## Kiểm tra, tổng hợp phiếu đã nhận: make collect 
 	@$(CQDT) collect --year $(YEAR) --forms "$$FORMS"
 
 test: $(TEST_SETUP) ## Chạy toàn bộ kiểm thử (in thời gian chạy)
-	@start=$$(date +%s); status=0; $(PY) -m pytest -q -n 2 --dist loadscope || status=$$?; \
+	@start=$$(date +%s); status=0; $(PY) -m pytest -q -n 2 --dist loadscope --durations=15 || status=$$?; \
 	echo "Thời gian kiểm thử: $$(( $$(date +%s) - start )) giây"; exit $$status
 
 test-fast: $(SETUP) ## Chạy nhanh các kiểm thử đơn vị (không dựng báo cáo, không kernel, không Chromium)

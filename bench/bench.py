@@ -201,7 +201,7 @@ def national_project(folder: Path) -> Path:
     params = (root / "params/2021.yaml").read_text(encoding="utf-8")
     (root / "params/2099.yaml").write_text(params.replace("year: 2021", "year: 2099").replace("data/2021/", "data/2099/"),
                                            encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "cqdt", "data", "--year", "2099"], cwd=root, env=env, check=True,
+    subprocess.run([sys.executable, "-m", "tools.reconstruct", "--year", "2099"], cwd=root, env=env, check=True,
                    capture_output=True)
     return root
 

@@ -11,6 +11,7 @@ they use or their own mark; `make test-fast` runs the others.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
@@ -157,11 +158,16 @@ def set_news_items(root: Path, value: int) -> tuple[str, int]:
 
 
 def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    """`python -m cqdt ARGS` for the project at `root`, in a child forked from the test process.
+    """`python -m cqdt ARGS` for the project at `root` (see run_tool)."""
+    return run_tool(root, "cqdt.cli", *args)
 
-    The child drops the package from its modules and imports it afresh with CQDT_ROOT set, as a new
-    process would; only the libraries (pandas, pydantic, openpyxl), imported once here, are shared,
-    which makes a case of the bad-input corpus cost a fraction of a second instead of two."""
+
+def run_tool(root: Path, module: str, *args: str) -> subprocess.CompletedProcess:
+    """`python -m MODULE ARGS` (its main()) for the project at `root`, in a child forked from the test
+    process. The child drops the project's modules (the package, the tools) and imports them afresh
+    with CQDT_ROOT set, as a new process would; only the libraries (pandas, pydantic, openpyxl),
+    imported once here, are shared, which makes a case of the bad-input corpus cost a fraction of a
+    second instead of two."""
     import io
     import sys
     from contextlib import redirect_stderr, redirect_stdout
@@ -173,9 +179,9 @@ def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
         try:
             os.close(read_end)
             os.environ["CQDT_ROOT"] = str(root)
-            for name in [m for m in sys.modules if m == "cqdt" or m.startswith("cqdt.")]:
+            for name in [m for m in sys.modules if m.split(".")[0] in ("cqdt", "tools")]:
                 del sys.modules[name]
-            from cqdt.cli import main
+            main = importlib.import_module(module).main
 
             with redirect_stdout(out), redirect_stderr(err):
                 try:
@@ -191,4 +197,4 @@ def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
     with os.fdopen(read_end, encoding="utf-8") as pipe:
         result = json.loads(pipe.read())
     os.waitpid(child, 0)
-    return subprocess.CompletedProcess(["cqdt", *args], result["status"], result["stdout"], result["stderr"])
+    return subprocess.CompletedProcess([module, *args], result["status"], result["stdout"], result["stderr"])

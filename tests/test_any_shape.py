@@ -18,7 +18,7 @@ from cqdt.catalogue import Catalogue
 from cqdt.errors import CqdtError
 from cqdt.yamlio import load_model
 
-from .conftest import ROOT, built_once, rejected_after, run_cli, run_make, validation_copy
+from .conftest import ROOT, built_once, rejected_after, run_make, run_tool, validation_copy
 
 FIXTURE = ROOT / "tests" / "fixtures" / "dti"
 YEAR = 2030
@@ -32,7 +32,7 @@ def install_fixture(root: Path) -> None:
     shutil.copy(FIXTURE / f"{YEAR}.yaml", root / "params" / f"{YEAR}.yaml")
     shutil.copy(FIXTURE / "thu-nghiem-dti.yaml", root / "catalogues" / "thu-nghiem-dti.yaml")
     shutil.copy(FIXTURE / "units-thu-nghiem.csv", root / "data" / "reference" / "units-thu-nghiem.csv")
-    result = run_cli(root, "data", "--year", str(YEAR))
+    result = run_tool(root, "tools.reconstruct", "--year", str(YEAR))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -1,18 +1,22 @@
 """Survey forms: generated from the catalogue, filled, returned and consolidated."""
 
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from openpyxl import load_workbook
 
-from cqdt.forms import ANSWER_COLUMN, FIRST_ROW, META_SHEET, collect, write_forms
+from cqdt.forms import ANSWER_COLUMN, COLLECTED_NOTE, FIRST_ROW, META_SHEET, collect, write_forms
 from cqdt.inputs import read_group
 from cqdt.pipeline import load_year
 from cqdt.scoring import score_pillar
+from cqdt.workbooks import write_group_workbook
 
-from .conftest import ROOT
+from .conftest import ROOT, copy_project, run_make
 
 # Writes, fills and reads back a form per unit (257 workbooks): integration, not the fast tier.
 pytestmark = pytest.mark.slow
@@ -199,11 +203,10 @@ def test_an_invalid_collected_workbook_stops_the_collection_and_is_left_as_it_wa
 
 
 def test_a_partly_collected_workbook_is_read_with_the_units_it_has(year, tmp_path):
-    from cqdt.generate import write_group_workbook
-
     frame = shipped(year, "district").loc[["622", "639"]]
     path = tmp_path / "huyen.xlsx"
-    write_group_workbook(path, "district", frame, year.catalogue, year.registry, year.params, collected=True)
+    write_group_workbook(path, "district", frame, year.catalogue, year.registry, title="Thử", note="Thử",
+                         creator="thử")
     read = read_group(path, "district", year.catalogue, year.registry, complete=False)
     assert list(read.index) == ["622", "639"] and read.equals(frame.astype(read.dtypes))
     with pytest.raises(Exception, match="thiếu dòng số liệu của đơn vị 623"):
@@ -261,3 +264,44 @@ def test_a_province_form_with_a_part_above_its_whole_or_an_edited_row_is_rejecte
         assert result.province_missing and result.accepted == {}
         assert expected in str(result.rejected[returned][0]), result.rejected[returned]
     assert not (tmp_path / "out" / "toan-tinh.xlsx").exists()
+
+
+def test_a_year_collected_from_forms_with_official_status_is_nowhere_called_reconstructed(filled_forms, blank_forms,
+                                                                                            year, tmp_path):
+    """The yearly cycle in a copy of the project whose params call the figures official: the units' forms
+    and the province form returned, `make collect`, `make report`. The workbooks say they were collected,
+    the first page of the report, the PDF and the Word draft name only the criteria as reconstructed, and
+    the report prints the published results (the forms carry the figures that reproduce them)."""
+    from docx import Document
+
+    from cqdt.formatting import vn_number
+    from cqdt.inputs import read_province
+
+    root = copy_project(tmp_path / "project")
+    params = root / "params" / "2022.yaml"
+    params.write_text(params.read_text(encoding="utf-8").replace("data_status: reconstructed", "data_status: official"),
+                      encoding="utf-8")
+    returned = tmp_path / "returned"
+    shutil.copytree(filled_forms, returned)
+    fill_province(blank_forms / "toan-tinh" / "phieu-2022-toan-tinh.xlsx", returned / "toan-tinh.xlsx",
+                  read_province(year.province_file()))
+    run_make(root, "collect", "YEAR=2022", f"FORMS={returned}")
+    for name in ("so-ban-nganh.xlsx", "huyen-thi-xa-thanh-pho.xlsx", "xa-phuong-thi-tran.xlsx"):
+        guide = load_workbook(root / "data" / "2022" / name).worksheets[0]
+        assert guide["A2"].value == COLLECTED_NOTE and "tái dựng" not in guide["A1"].value.casefold()
+    run_make(root, "report", "YEAR=2022")
+
+    folder = root / "report" / "2022"
+    page = (folder / "bao-cao-cqdt-2022.html").read_text(encoding="utf-8")
+    printed = subprocess.run(["pdftotext", str(folder / "bao-cao-cqdt-2022.pdf"), "-"], capture_output=True,
+                             text=True, check=True).stdout
+    draft = "\n".join(p.text for p in Document(folder / "du-thao-quyet-dinh-2022.docx").paragraphs)
+    for text in (page, printed, draft):
+        assert "Lưu ý: số liệu chính thức, chấm theo bộ tiêu chí tái dựng." in " ".join(text.split())
+        assert "dữ liệu tái dựng" not in text and "SỐ LIỆU TÁI DỰNG" not in text
+    assert "số liệu: <strong>chính thức</strong>" in page
+    published = yaml.safe_load((ROOT / "data" / "published.yaml").read_text(encoding="utf-8"))[2022]["scores"]
+    for rows in published.values():
+        for row in rows:
+            shown = re.search(rf'<tr[^>]*data-code="{row["code"]}".*?</tr>', page, re.DOTALL).group(0)
+            assert f">{vn_number(row['score'], 2)}<" in shown, row

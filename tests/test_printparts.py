@@ -101,3 +101,4 @@ def test_parts_merge_into_one_pdf_numbered_throughout(tmp_path):
     assert marks == {"Phụ lục III": 1, "Phân tích": sum(counts) - 1}
     assert "Phân tích" in pages[-1] and "Phân tích" not in "".join(pages[:-1])
     assert reader.trailer["/Root"].get("/StructTreeRoot") is None  # no claim to the first part's tags alone
+    assert b"/StructElem" not in pdf.read_bytes()  # nor any of its elements, which a bookmark's /SE would keep

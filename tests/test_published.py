@@ -7,9 +7,9 @@ from openpyxl import load_workbook
 
 from cqdt.config import load_params
 from cqdt.formatting import round_half_up, vn_int, vn_percent
-from cqdt.generate import generate_year
 from cqdt.pipeline import load_year, read_figures, score_year_directly
 from cqdt.province import compute_indicator
+from tools.reconstruct import generate_year
 
 ROOT = Path(__file__).resolve().parents[1]
 

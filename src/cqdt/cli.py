@@ -38,7 +38,8 @@ class VietnameseParser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def _year(text: str) -> int:
+def year_argument(text: str) -> int:
+    """argparse's type for a year: the year checked, or the Vietnamese reason it is refused."""
     try:
         return check_year(text)
     except CqdtError as error:
@@ -54,12 +55,11 @@ def build_parser() -> VietnameseParser:
                        ("steps", "in danh sách bước dựng của năm (các trụ cột theo danh mục) cho make"),
                        ("notebook", "chạy một sổ tay bằng papermill"),
                        ("render", "dựng báo cáo HTML và PDF vào report/<năm>/"),
-                       ("data", "sinh lại bộ số liệu tái dựng của một năm"),
                        ("registry", "ghi danh sách đơn vị và bảng kế thừa của năm từ các gói dữ liệu hành chính"),
                        ("forms", "tạo phiếu khảo sát Excel cho từng đơn vị"),
                        ("collect", "kiểm tra phiếu khảo sát đã nhận và tổng hợp vào data/<năm>/")]:
         command = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
-        command.add_argument("--year", type=_year, required=True, help="năm đánh giá, ví dụ 2021")
+        command.add_argument("--year", type=year_argument, required=True, help="năm đánh giá, ví dụ 2021")
         if name in ("ingest", "notebook", "render"):
             command.add_argument("--build", default="", help="thư mục dựng (mặc định build/<năm>)")
             command.add_argument("--deps", default="", help="ghi các tệp bước này đã đọc thành tệp phụ thuộc cho make")
@@ -68,7 +68,7 @@ def build_parser() -> VietnameseParser:
             command.add_argument("--name", required=True, help="tên sổ tay trong notebooks/ (không có .py)")
             command.add_argument("--pillar", default="", help="trụ cột mà sổ tay chung (pillar) chấm điểm")
             command.add_argument("--output", required=True, help="tệp .ipynb kết quả")
-        if name in ("data", "collect"):
+        if name == "collect":
             command.add_argument("--out", default="", help="thư mục ghi (mặc định data/<năm>)")
         if name == "forms":
             command.add_argument("--out", default="", help="thư mục ghi phiếu (mặc định forms/<năm>)")
@@ -200,24 +200,6 @@ def _render(args) -> int:
     return 0
 
 
-def _data(args) -> int:
-    from .config import load_params
-    from .generate import generate_year, verify_against_published
-
-    params = load_params(args.year)
-    out = Path(args.out) if args.out else PROJECT_ROOT / "data" / str(args.year)
-    frames = generate_year(args.year, out, params)
-    problems = verify_against_published(args.year, frames, params)
-    if problems:
-        raise CqdtError("; ".join(problems))
-    from .generate import load_published
-
-    checked = ("khớp mọi số liệu đã công bố" if args.year in load_published()
-               else "năm này không có số liệu công bố để đối chiếu")
-    print(f"Đã sinh số liệu tái dựng năm {args.year} vào {out}; {checked}.")
-    return 0
-
-
 def _registry(args) -> int:
     import yaml
 
@@ -279,7 +261,7 @@ def _collect(args) -> int:
     return 1 if result.rejected or result.missing or result.province_missing else 0
 
 
-COMMANDS = {"registry": _registry, "validate": _validate, "steps": _steps, "ingest": _ingest, "notebook": _notebook, "render": _render, "data": _data,
+COMMANDS = {"registry": _registry, "validate": _validate, "steps": _steps, "ingest": _ingest, "notebook": _notebook, "render": _render,
             "forms": _forms, "collect": _collect}
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt
 
-from .fragments import Appendix, Decision
+from .fragments import Appendix, Decision, Notice
 from .ooxml import save_stable
 
 FONT = "Times New Roman"
@@ -115,9 +115,9 @@ def _paragraph(container, text: str = "", *, size: int = BODY_PT, bold: bool = F
     return paragraph
 
 
-def _notice(doc, notice: str) -> None:
-    paragraph = _paragraph(doc, "Lưu ý: bản mô phỏng từ dữ liệu tái dựng. ", size=12, bold=True, align=JUSTIFY)
-    run = paragraph.add_run(notice)
+def _notice(doc, notice: Notice) -> None:
+    paragraph = _paragraph(doc, notice.heading + " ", size=12, bold=True, align=JUSTIFY)
+    run = paragraph.add_run(notice.text)
     run.font.size, run.italic = Pt(12), True
     borders = OxmlElement("w:pBdr")
     for side in ("top", "left", "bottom", "right"):
@@ -216,35 +216,39 @@ def _appendix(doc, appendix: Appendix) -> None:
     _paragraph(doc, f"Phụ lục {appendix.number}", bold=True, align=CENTRE, after=0, keep_with_next=True)
     _paragraph(doc, appendix.title.upper(), bold=True, align=CENTRE, after=0, keep_with_next=True)
     _paragraph(doc, appendix.reference, italic=True, align=CENTRE, after=12, keep_with_next=True)
-    table = doc.add_table(rows=1, cols=len(appendix.columns))
+    table = doc.add_table(rows=0, cols=len(appendix.columns))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _fixed_widths(table, _column_widths(appendix, 252 if landscape else 165))
-    header = table.rows[0]
-    _repeat_as_header(header)
-    for cell, column in zip(header.cells, appendix.columns, strict=True):
-        _cell_text(cell, column.label, bold=True, align=CENTRE)
+    widths_mm = _column_widths(appendix, 252 if landscape else 165)
+    _fixed_widths(table, widths_mm)
     # The rows are written as WordprocessingML in one piece: python-docx adds a row in time that grows
     # with the table (16 s for 2.000 rows), a national-scale appendix has 10.600.
-    widths = [round(Mm(w).twips) for w in _column_widths(appendix, 252 if landscape else 165)]
-    rows = "".join(_row_xml(row, appendix, widths) for row in appendix.rows)
+    widths = [round(Mm(w).twips) for w in widths_mm]
+    rows = _header_xml(appendix, widths) + "".join(_row_xml(row, appendix, widths) for row in appendix.rows)
     for element in parse_xml(f"<w:tbl {nsdecls('w')}>{rows}</w:tbl>"):
         table._tbl.append(element)
     for note in appendix.notes:
         _paragraph(doc, note, size=12, italic=True, align=JUSTIFY, after=3)
 
 
+def _header_xml(appendix: Appendix, widths: list[int]) -> str:
+    """The header row, repeated at the top of every page the table runs over and never split."""
+    cells = "".join(_cell_xml(column.label, width, bold=True, align="center")
+                    for column, width in zip(appendix.columns, widths, strict=True))
+    return f'<w:tr><w:trPr><w:tblHeader w:val="true"/><w:cantSplit w:val="true"/></w:trPr>{cells}</w:tr>'
+
+
 def _row_xml(row, appendix: Appendix, widths: list[int]) -> str:
     if row.code is None:  # the heading row of a parent unit, across the table
         return f"<w:tr>{_cell_xml(row.heading, sum(widths), bold=True, span=len(widths))}</w:tr>"
-    return "<w:tr>" + "".join(_cell_xml(cell.text, width, right=column.numeric)
+    return "<w:tr>" + "".join(_cell_xml(cell.text, width, align="right" if column.numeric else "")
                               for cell, column, width in zip(row.cells, appendix.columns, widths, strict=True)) + "</w:tr>"
 
 
-def _cell_xml(text: str, width: int, *, bold: bool = False, right: bool = False, span: int = 1) -> str:
-    """One table cell as _cell_text writes it: 11 pt, single spacing, no space after."""
+def _cell_xml(text: str, width: int, *, bold: bool = False, align: str = "", span: int = 1) -> str:
+    """One table cell: 11 pt, single spacing, no space after; `align` «right», «center» or the default."""
     spanned = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-    justified = '<w:jc w:val="right"/>' if right else ""
+    justified = f'<w:jc w:val="{align}"/>' if align else ""
     weight = "<w:b/>" if bold else ""
     return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{spanned}</w:tcPr>'
             f'<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>{justified}</w:pPr>'
@@ -269,21 +273,3 @@ def _fixed_widths(table, widths_mm: list[float]) -> None:
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm, strict=True):
             cell.width = Mm(width)
-
-
-def _repeat_as_header(row) -> None:
-    """The header row repeats at the top of every page the table runs over; it never splits."""
-    properties = row._tr.get_or_add_trPr()
-    for tag in ("w:tblHeader", "w:cantSplit"):
-        element = OxmlElement(tag)
-        element.set(qn("w:val"), "true")
-        properties.append(element)
-
-
-def _cell_text(cell, text: str, *, bold: bool = False, align=None) -> None:
-    paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
-    run.font.size, run.bold = Pt(TABLE_PT), bold
-    paragraph.alignment = align
-    paragraph.paragraph_format.space_after = Pt(0)
-    paragraph.paragraph_format.line_spacing = 1.0

@@ -29,19 +29,19 @@ from .inputs import (
     NAME_COLUMN,
     PROVINCE_COLUMNS,
     PROVINCE_SHEET,
-    open_values,
     open_workbook,
     parse_value,
+    province_figures,
+    province_rows,
     ratio_checks,
     read_group,
-    read_province,
-    sheet_values,
 )
-from .ooxml import save_stable
 from .pipeline import Year
 from .province import compute_indicator
 from .units import Unit
+from .workbooks import as_text, collected_title, write_group_workbook, write_province_workbook
 
+COLLECTED_NOTE = "Số liệu tổng hợp từ phiếu khảo sát của các đơn vị (make collect)."  # never «tái dựng»
 META_SHEET = "_meta"
 INSTRUCTIONS = "Hướng dẫn"
 FIRST_ROW = 5  # the first figure's row on a pillar sheet
@@ -153,10 +153,10 @@ def read_province_form(year: Year, path: Path, meta: dict[str, str]) -> tuple[di
     if problems:
         return {}, problems
     try:
-        figures = read_province(path)
+        rows = province_rows(path)
+        figures = province_figures(rows, path)
     except CqdtError as error:
         return {}, error.issues
-    rows = sheet_values(open_values(path), PROVINCE_SHEET, path)
     keys = [str(row[0]).strip() if row and row[0] is not None else "" for row in rows[1:]]
     expected = list(province_fields(year))
     issues = [Issue(f"dòng đã khóa bị sửa (phải là «{wanted}»); hãy dùng lại phiếu gốc", file=path, sheet=PROVINCE_SHEET,
@@ -175,17 +175,11 @@ def read_province_form(year: Year, path: Path, meta: dict[str, str]) -> tuple[di
 def _write_province(year: Year, figures: dict[str, tuple[float, str]], out_dir: Path, result: Collection) -> None:
     """The accepted province-wide figures as the year's province workbook (the old one backed up)."""
     target = out_dir / Path(year.params.province_input).name
-    book = Workbook()
-    sheet = book.active
-    sheet.title = PROVINCE_SHEET
-    sheet.append(PROVINCE_COLUMNS)
-    for key, label in province_fields(year).items():
-        value, qualifier = figures[key]
-        sheet.append([key, label, value, qualifier or None])
-    _data_as_text(sheet)
+    rows = [(key, label, *figures[key]) for key, label in province_fields(year).items()]
     _backup(target, out_dir, result)
     temporary = target.with_name(f".{target.name}.tmp")
-    save_stable(book.save, temporary, dt.datetime(2000, 1, 1))
+    write_province_workbook(temporary, [(key, label, value, qualifier or None) for key, label, value, qualifier in rows],
+                            creator="cqdt collect")
     temporary.replace(target)
     result.written.append(target)
 
@@ -207,20 +201,10 @@ def _save_form(book: Workbook, meta: dict[str, str], path: Path) -> None:
         sheet.append([key, value])
     sheet.sheet_state = "veryHidden"
     sheet.protection.set_password(PROTECTION_PASSWORD)
-    for page in book.worksheets:
-        _data_as_text(page)
+    as_text(book)
     book.properties.creator = "cqdt forms"
     book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
     book.save(path)
-
-
-def _data_as_text(sheet) -> None:
-    """Text from data (a unit's name, a label) is stored as text: openpyxl would store «=…» as a
-    live formula in the unit's form, which the unit's untouched form then fails to match."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
 
 
 def _meta(year: Year, group: str, unit: Unit) -> dict[str, str]:
@@ -460,8 +444,6 @@ def _locked_content(rows, fields, unit: Unit, path: Path, sheet: str) -> list[Is
 
 def _write_workbooks(year: Year, result: Collection, out_dir: Path) -> None:
     """Merge accepted forms into the group workbooks, backing up any workbook it replaces."""
-    from .generate import write_group_workbook
-
     out_dir.mkdir(parents=True, exist_ok=True)
     for group in year.groups:
         if not result.figures.get(group):
@@ -474,7 +456,9 @@ def _write_workbooks(year: Year, result: Collection, out_dir: Path) -> None:
         frame = frame.reindex(columns=[f.id for f in year.catalogue.groups[group].fields])
         _backup(target, out_dir, result)
         temporary = target.with_name(f".{target.name}.tmp")
-        write_group_workbook(temporary, group, frame, year.catalogue, year.registry, year.params, collected=True)
+        write_group_workbook(temporary, group, frame, year.catalogue, year.registry,
+                             title=collected_title(year.catalogue, year.params.year, group),
+                             note=COLLECTED_NOTE, creator="cqdt collect")
         temporary.replace(target)
         result.written.append(target)
 

@@ -42,13 +42,26 @@ def short_date(year: Year) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}" if day.day < 10 else f"{day.day}/{day.month}/{day.year}"
 
 
-def reconstruction_notice(year: Year) -> str:
+@dataclass(frozen=True)
+class Notice:
+    """What the first page says the project invented, its heading naming what: the figures (and
+    with them everything), or only the criteria that official figures are scored against."""
+    heading: str
+    text: str
+
+
+def reconstruction_notice(year: Year) -> Notice | None:
     parts = []
     if year.params.reconstructed:
         parts.append(year.params.data_note)
     if year.catalogue.reconstructed:
         parts.append(year.catalogue.reconstruction_note)
-    return " ".join(p.strip() for p in parts if p)
+    text = " ".join(p.strip() for p in parts if p)
+    if not text:
+        return None
+    heading = ("Lưu ý: bản mô phỏng từ dữ liệu tái dựng." if year.params.reconstructed
+               else "Lưu ý: số liệu chính thức, chấm theo bộ tiêu chí tái dựng.")
+    return Notice(heading, text)
 
 
 def appendix_numbers(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
@@ -140,7 +153,7 @@ class Decision:
     d: object  # the params' decision block
     date_text: str
     articles: list[dict]
-    notice: str
+    notice: Notice | None
     appendices: list[Appendix]
 
 

@@ -378,11 +378,20 @@ def ratio_checks(path: Path, group: str, catalogue: Catalogue, columns) -> list[
 
 def read_province(path: Path) -> dict[str, tuple[float, str]]:
     """Province-wide figures: id → (value, qualifier such as «hơn»)."""
+    return province_figures(province_rows(path), path)
+
+
+def province_rows(path: Path) -> list[list[Any]]:
+    """The rows of the province-wide sheet, header first."""
     workbook = open_values(path)
     names = {nfc(n): n for n in workbook.sheet_names}
     if PROVINCE_SHEET not in names:
         raise CqdtError(Issue("thiếu trang số liệu toàn tỉnh", file=path, sheet=PROVINCE_SHEET))
-    rows = sheet_values(workbook, names[PROVINCE_SHEET], path)
+    return sheet_values(workbook, names[PROVINCE_SHEET], path)
+
+
+def province_figures(rows: list[list[Any]], path: Path) -> dict[str, tuple[float, str]]:
+    """The province-wide figures of the sheet's rows, checked (numbers, not negative, each key once)."""
     header = [nfc(str(h)).strip() if h is not None else "" for h in (rows[0] if rows else [])]
     if header[:4] != PROVINCE_COLUMNS:
         raise CqdtError(Issue(f"dòng 1 phải là tiêu đề {', '.join(PROVINCE_COLUMNS)}", file=path,

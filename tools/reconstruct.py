@@ -1,36 +1,37 @@
-"""Deterministic generator of the reconstructed input workbooks (data/<year>/).
+"""Deterministic generator of the reconstructed input workbooks (data/<year>/): a tool the project's
+developers run (`make data YEAR=…`, i.e. `python -m tools.reconstruct --year …`), not part of the
+package that scores a year.
 
 The real survey figures are not public. This writes raw figures (counts, yes/no,
 amounts — never points) for every unit, seeded and reproducible, calibrated so that
 the package's own scoring reproduces every published total, rank, order and level
 count (data/published.yaml) and stays plausible elsewhere. An analyst replaces its
-output with the real forms.
+output with the real forms (`make forms`, `make collect`), whose workbooks say so.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from pydantic import BaseModel, ConfigDict
 
-from .catalogue import BestShare, CappedCount, Catalogue, Criterion, Percent, Ratio, Steps, YesNo, load_catalogue
-from .config import YearParams, load_params
-from .formatting import round_half_up
-from .inputs import CODE_COLUMN, INSTRUCTIONS_SHEET, NAME_COLUMN, PROVINCE_COLUMNS, PROVINCE_SHEET
-from .ooxml import save_stable
-from .paths import PROJECT_ROOT
-from .ranking import consolidate
-from .scoring import criterion_points
-from .units import Registry, Unit, load_registry
-from .yamlio import load_model
+from cqdt.catalogue import BestShare, CappedCount, Catalogue, Criterion, Percent, Ratio, Steps, YesNo, load_catalogue
+from cqdt.cli import VietnameseParser, year_argument
+from cqdt.config import YearParams, load_params
+from cqdt.errors import CqdtError
+from cqdt.formatting import round_half_up
+from cqdt.paths import PROJECT_ROOT
+from cqdt.ranking import consolidate
+from cqdt.scoring import criterion_points, score_pillar
+from cqdt.units import Registry, Unit, load_registry
+from cqdt.workbooks import write_group_workbook, write_province_workbook
+from cqdt.yamlio import load_model
 
 
 class _Strict(BaseModel):
@@ -369,74 +370,30 @@ def generate_year(year: int, out_dir: Path, params: YearParams | None = None) ->
         plan = plan_for(published, year, group)
         frames[group] = build_group(group, year, cat, registry, plan, dossiers, params.score_decimals, how)
     out_dir.mkdir(parents=True, exist_ok=True)
-    for group, frame in frames.items():
-        write_group_workbook(out_dir / Path(params.inputs[group]).name, group, frame, cat, registry, params)
-    if params.province_input:
-        write_province_workbook(out_dir / Path(params.province_input).name, year, how)
+    write_reconstructed(out_dir, frames, year, cat, registry, params, how)
     return frames
 
 
-_FIXED_TIME = dt.datetime(2000, 1, 1)
 RECONSTRUCTED_NOTE = "SỐ LIỆU TÁI DỰNG: không phải số liệu chính thức; thay bằng số liệu từ phiếu khảo sát."
-COLLECTED_NOTE = "Số liệu tổng hợp từ phiếu khảo sát của các đơn vị (make collect)."
+CREATOR = "cqdt generate"
 
 
-def write_group_workbook(path: Path, group: str, frame: pd.DataFrame, cat: Catalogue, registry: Registry,
-                         params: YearParams, collected: bool = False) -> None:
-    """A group's workbook: the generator's reconstruction, or (collected) the figures of the units'
-    own forms, which must never be labelled reconstructed."""
-    book = Workbook()
-    guide = book.active
-    guide.title = INSTRUCTIONS_SHEET
-    spec = cat.groups[group]
-    guide.append([load_reconstruction(params).workbook_title.format(year=params.year, group=spec.label)])
-    guide.append([COLLECTED_NOTE if collected else RECONSTRUCTED_NOTE])
-    guide.append([])
-    guide.append(["Cột", "Nội dung", "Trang", "Loại", "Đơn vị tính"])
-    kinds = {"count": "số nguyên ≥ 0", "yes_no": "Có/Không", "percent": "0–100", "amount": "số ≥ 0"}
-    for f in spec.fields:
-        guide.append([f.id, f.label, f.sheet, kinds[f.kind], f.unit])
-    guide["A1"].font = Font(bold=True)
-    names = registry.by_code()
-    for pillar in cat.pillars:
-        fields = [f for f in spec.fields if f.sheet == pillar.sheet]
-        if not fields:
-            continue
-        sheet = book.create_sheet(pillar.sheet)
-        sheet.append([CODE_COLUMN, NAME_COLUMN, *(f.id for f in fields)])
-        for code, row in frame.iterrows():
-            sheet.append([code, names[code].name, *(_cell(row[f.id], f.kind) for f in fields)])
-    _save(book, path)
-
-
-def _cell(value: float, kind: str):
-    if kind == "yes_no":
-        return "Có" if value == 1 else "Không"
-    return int(value) if float(value).is_integer() else value
-
-
-def write_province_workbook(path: Path, year: int, how: Reconstruction) -> None:
-    """The province-wide figures of the year (of the latest configured year when absent)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = PROVINCE_SHEET
-    sheet.append(PROVINCE_COLUMNS)
-    rows = how.province.get(year, how.province[max(how.province)] if how.province else [])
-    for key, label, value, qualifier in rows:
-        sheet.append([key, label, value, qualifier])
-    _save(book, path)
-
-
-def _save(book: Workbook, path: Path) -> None:
-    book.properties.created = _FIXED_TIME
-    book.properties.creator = "cqdt generate"
-    save_stable(book.save, path, _FIXED_TIME)
+def write_reconstructed(out_dir: Path, frames: dict[str, pd.DataFrame], year: int, cat: Catalogue,
+                        registry: Registry, params: YearParams, how: Reconstruction) -> None:
+    """The year's workbooks in the format ingest reads, each saying on its first sheet that it is invented."""
+    for group, frame in frames.items():
+        title = how.workbook_title.format(year=year, group=cat.groups[group].label)
+        write_group_workbook(out_dir / Path(params.inputs[group]).name, group, frame, cat, registry,
+                             title=title, note=RECONSTRUCTED_NOTE, creator=CREATOR)
+    if params.province_input:
+        # The province-wide figures of the year (of the latest configured year when absent).
+        rows = how.province.get(year, how.province[max(how.province)] if how.province else [])
+        write_province_workbook(out_dir / Path(params.province_input).name, [tuple(row) for row in rows],
+                                creator=CREATOR)
 
 
 def verify_against_published(year: int, frames: dict[str, pd.DataFrame], params: YearParams) -> list[str]:
     """Problems if the generated figures do not reproduce what was published."""
-    from .scoring import score_pillar
-
     cat = load_catalogue(params.catalogue_path())
     published = load_published().get(year, {"scores": {}})
     problems = []
@@ -460,3 +417,28 @@ def verify_against_published(year: int, frames: dict[str, pd.DataFrame], params:
             if got != count:
                 problems.append(f"{group}: mức {level} có {got} đơn vị, cần {count}")
     return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = VietnameseParser(prog="python -m tools.reconstruct",
+                              description="Sinh lại bộ số liệu tái dựng của một năm (công cụ của nhóm phát triển).")
+    parser.add_argument("--year", type=year_argument, required=True, help="năm đánh giá, ví dụ 2021")
+    parser.add_argument("--out", default="", help="thư mục ghi (mặc định data/<năm>)")
+    args = parser.parse_args(argv)
+    try:
+        params = load_params(args.year)
+        out = Path(args.out) if args.out else PROJECT_ROOT / "data" / str(args.year)
+        problems = verify_against_published(args.year, generate_year(args.year, out, params), params)
+        if problems:
+            raise CqdtError("; ".join(problems))
+    except CqdtError as error:
+        print(error.report(), file=sys.stderr)
+        return 2
+    checked = ("khớp mọi số liệu đã công bố" if args.year in load_published()
+               else "năm này không có số liệu công bố để đối chiếu")
+    print(f"Đã sinh số liệu tái dựng năm {args.year} vào {out}; {checked}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
