@@ -39,7 +39,7 @@ from .inputs import (
 from .pipeline import Year
 from .province import compute_indicator
 from .units import Unit
-from .workbooks import as_text, collected_title, write_group_workbook, write_province_workbook
+from .workbooks import collected_title, write_group_workbook, write_province_workbook
 
 COLLECTED_NOTE = "Số liệu tổng hợp từ phiếu khảo sát của các đơn vị (make collect)."  # never «tái dựng»
 META_SHEET = "_meta"
@@ -201,10 +201,20 @@ def _save_form(book: Workbook, meta: dict[str, str], path: Path) -> None:
         sheet.append([key, value])
     sheet.sheet_state = "veryHidden"
     sheet.protection.set_password(PROTECTION_PASSWORD)
-    as_text(book)
+    for page in book.worksheets:
+        _data_as_text(page)
     book.properties.creator = "cqdt forms"
     book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
     book.save(path)
+
+
+def _data_as_text(sheet) -> None:
+    """Text from data (a unit's name, a label) is stored as text: openpyxl would store «=…» as a
+    live formula in the unit's form, which the unit's untouched form then fails to match."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
 
 
 def _meta(year: Year, group: str, unit: Unit) -> dict[str, str]:

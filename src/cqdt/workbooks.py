@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Font
 
 from .catalogue import Catalogue
@@ -34,9 +35,9 @@ def write_group_workbook(path: Path, group: str, frame: pd.DataFrame, cat: Catal
     guide.title = INSTRUCTIONS_SHEET
     spec = cat.groups[group]
     for line in ([title], [note], [], ["Cột", "Nội dung", "Trang", "Loại", "Đơn vị tính"]):
-        guide.append(line)
+        append_row(guide, line)
     for f in spec.fields:
-        guide.append([f.id, f.label, f.sheet, _KINDS[f.kind], f.unit])
+        append_row(guide, [f.id, f.label, f.sheet, _KINDS[f.kind], f.unit])
     guide["A1"].font = Font(bold=True)
     names = registry.by_code()
     for pillar in cat.pillars:
@@ -46,7 +47,7 @@ def write_group_workbook(path: Path, group: str, frame: pd.DataFrame, cat: Catal
         sheet = book.create_sheet(pillar.sheet)
         sheet.append([CODE_COLUMN, NAME_COLUMN, *(f.id for f in fields)])
         for code, row in zip(frame.index, frame.to_dict("records"), strict=True):
-            sheet.append([code, names[code].name, *(_cell(row[f.id], f.kind) for f in fields)])
+            append_row(sheet, [code, names[code].name, *(_cell(row[f.id], f.kind) for f in fields)])
     save_workbook(book, path, creator)
 
 
@@ -57,25 +58,27 @@ def write_province_workbook(path: Path, rows: list[tuple[str, str, float | int, 
     sheet.title = PROVINCE_SHEET
     sheet.append(PROVINCE_COLUMNS)
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, list(row))
     save_workbook(book, path, creator)
 
 
 def save_workbook(book: Workbook, path: Path, creator: str) -> None:
-    as_text(book)
     book.properties.created = SAVED_AT
     book.properties.creator = creator
     save_stable(book.save, path, SAVED_AT)
 
 
-def as_text(book: Workbook) -> None:
-    """Text from data (a unit's name, a label) is stored as text: openpyxl would store «=…» as a
-    live formula, which Excel would then compute."""
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
+def append_row(sheet, values: list) -> None:
+    """sheet.append, with text from data (a unit's name, a label) kept as text: openpyxl would store
+    «=…» as a live formula, which Excel would then compute."""
+    sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value.startswith("=") else value
+                  for value in values])
+
+
+def _text_cell(sheet, text: str) -> Cell:
+    cell = Cell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _cell(value: float, kind: str):
