@@ -304,4 +304,4 @@ def test_a_year_collected_from_forms_with_official_status_is_nowhere_called_reco
     for rows in published.values():
         for row in rows:
             shown = re.search(rf'<tr[^>]*data-code="{row["code"]}".*?</tr>', page, re.DOTALL).group(0)
-            assert f">{vn_number(row['score'], 2)}<" in shown, row
+            assert f">{vn_number(row['score'], year.params.score_decimals)}<" in shown, row
