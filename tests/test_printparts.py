@@ -102,3 +102,7 @@ def test_parts_merge_into_one_pdf_numbered_throughout(tmp_path):
     assert "Phân tích" in pages[-1] and "Phân tích" not in "".join(pages[:-1])
     assert reader.trailer["/Root"].get("/StructTreeRoot") is None  # no claim to the first part's tags alone
     assert b"/StructElem" not in pdf.read_bytes()  # nor any of its elements, which a bookmark's /SE would keep
+    # Only the parts with a heading are tagged (for their bookmarks): the middle of the table is not.
+    tagged = [PdfReader(tmp_path / f"phu-luc.phan-{n}.pdf").trailer["/Root"].get("/StructTreeRoot") is not None
+              for n in (1, 2, 3)]
+    assert tagged == [True, False, True]

@@ -86,19 +86,22 @@ class Printer:
 
     async def _print_document(self, parts: list[str], pdf: Path) -> None:
         if len(parts) == 1:
-            await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf)
+            await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf, tagged=True)
         else:
             printed, pages = [], 0
             for number, part in enumerate(parts, start=1):
                 page = _written(pdf.with_suffix(f".phan-{number}.html"), continued(part, pages) if pages else part)
                 printed.append(pdf.with_suffix(f".phan-{number}.pdf"))
-                await self._print(page, printed[-1])
+                # The merged PDF keeps the parts' bookmarks but not their tags, and Chromium makes
+                # bookmarks only in a tagged PDF: a part without a heading (the middle of a long table)
+                # is printed untagged, in about half the time.
+                await self._print(page, printed[-1], tagged=HEADING.search(part) is not None)
                 with pikepdf.open(printed[-1]) as document:
                     pages += len(document.pages)
             _merge(printed, pdf)
         finish(pdf, bookmark_titles("".join(parts)), self.dated)
 
-    async def _print(self, page: Path, pdf: Path) -> None:
+    async def _print(self, page: Path, pdf: Path, tagged: bool) -> None:
         await asyncio.wrap_future(self._launched)
         # A context of its own per page: a separate renderer process, scripts off, network cut.
         context = await self._browser.new_context(java_script_enabled=False, offline=True)
@@ -106,7 +109,8 @@ class Printer:
             tab = await context.new_page()
             # No time limit: a national-scale appendix takes a while to load and lay out.
             await tab.goto(page.resolve().as_uri(), wait_until="load", timeout=0)
-            await tab.pdf(path=pdf, prefer_css_page_size=True, print_background=True, tagged=True, outline=True)
+            await tab.pdf(path=pdf, prefer_css_page_size=True, print_background=True, tagged=tagged,
+                          outline=tagged)
         finally:
             await context.close()  # frees the renderer's memory before the next part
 
@@ -118,9 +122,8 @@ def _written(path: Path, html: str) -> Path:
 
 def _merge(parts: list[Path], pdf: Path) -> None:
     """One PDF from the parts: their pages in turn, their bookmarks pointing at the same places, the
-    first part's title and producer. Chromium makes bookmarks only when it tags a PDF, so the parts are
-    printed tagged; their structure trees are not joined (no merger does), and the merged PDF does not
-    claim the first part's tree as its own."""
+    first part's title and producer. The parts' structure trees are not joined (no merger does), and
+    the merged PDF does not claim the first part's tree as its own."""
     with contextlib.ExitStack() as opened:
         # qpdf copies a part's content when the merged file is written: every part stays open until then.
         merged, *others = [opened.enter_context(pikepdf.open(part)) for part in parts]
