@@ -175,11 +175,10 @@ def read_province_form(year: Year, path: Path, meta: dict[str, str]) -> tuple[di
 def _write_province(year: Year, figures: dict[str, tuple[float, str]], out_dir: Path, result: Collection) -> None:
     """The accepted province-wide figures as the year's province workbook (the old one backed up)."""
     target = out_dir / Path(year.params.province_input).name
-    rows = [(key, label, *figures[key]) for key, label in province_fields(year).items()]
+    rows = [(key, label, figures[key][0], figures[key][1] or None) for key, label in province_fields(year).items()]
     _backup(target, out_dir, result)
     temporary = target.with_name(f".{target.name}.tmp")
-    write_province_workbook(temporary, [(key, label, value, qualifier or None) for key, label, value, qualifier in rows],
-                            creator="cqdt collect")
+    write_province_workbook(temporary, rows, creator="cqdt collect")
     temporary.replace(target)
     result.written.append(target)
 
