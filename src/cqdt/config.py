@@ -10,13 +10,13 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from .errors import CqdtError, Issue
-from .paths import PROJECT_ROOT, check_year, resolve_inside
+from .paths import PROJECT_ROOT, check_year, is_inside, resolve_inside
 from .yamlio import load_model
 
 
 def _inside_project(value: str) -> str:
     """A path in params is written from the project folder and stays inside it (params are user input)."""
-    if value and PROJECT_ROOT.resolve() not in (PROJECT_ROOT / value).resolve().parents:
+    if value and not is_inside(PROJECT_ROOT / value, PROJECT_ROOT):
         raise ValueError("đường dẫn nằm ngoài thư mục dự án; hãy ghi đường dẫn tính từ thư mục dự án, "
                          "ví dụ data/2021/so-ban-nganh.xlsx")
     return value

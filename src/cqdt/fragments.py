@@ -8,6 +8,7 @@ own code (render, report, pdf, printparts) reruns the render only.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,7 +21,10 @@ from .formatting import capital_first, join_words, roman, shown_parts, vn_date, 
 from .pipeline import Year
 
 
+@functools.cache
 def environment() -> Environment:
+    """The project's Jinja environment, made once per process so that it keeps the templates it
+    compiled (a fresh environment per call compiled the appendix template once per appendix)."""
     env = Environment(loader=PackageLoader("cqdt", "templates"), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=False, lstrip_blocks=False)
     env.filters["capital_first"] = capital_first  # Jinja's `capitalize` lowers the rest
@@ -291,20 +295,13 @@ def frame_table_html(frame: pd.DataFrame, caption: str) -> str:
     """A small table of already formatted figures (a notebook's summary), with its caption for
     screen readers; numbers right-aligned."""
     numeric = [all(_looks_numeric(v) for v in frame[c]) for c in frame.columns]
-    return environment().from_string(_FRAME_TEMPLATE).render(
+    return environment().get_template("frame_table.html.j2").render(
         caption=caption, columns=list(zip(frame.columns, numeric, strict=True)), rows=frame.itertuples(index=False))
 
 
 def _looks_numeric(value) -> bool:
     text = str(value).replace(".", "").replace(",", "").replace("%", "").replace("/", "").replace(" ", "")
     return text.lstrip("+−-").isdigit()
-
-
-_FRAME_TEMPLATE = """<table class="data-table">
-<caption class="visually-hidden">{{ caption }}</caption>
-<thead><tr>{% for name, numeric in columns %}<th scope="col"{% if numeric %} class="num"{% endif %}>{{ name }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in rows %}<tr>{% for value in row %}<td{% if columns[loop.index0][1] %} class="num"{% endif %}>{{ value }}</td>{% endfor %}</tr>{% endfor %}</tbody>
-</table>"""
 
 
 def provenance_html(record: dict) -> str:

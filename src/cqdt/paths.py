@@ -16,10 +16,15 @@ PROJECT_ROOT = Path(os.environ.get("CQDT_ROOT") or Path(__file__).resolve().pare
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 
 
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether path, resolved (links, «..»), lies below root."""
+    return root.resolve() in path.resolve().parents
+
+
 def resolve_inside(relative: str, root: Path = PROJECT_ROOT) -> Path:
     """A project path that cannot escape the project folder (params are user input)."""
     path = (root / relative).resolve()
-    if root.resolve() not in path.parents and path != root.resolve():
+    if not is_inside(path, root) and path != root.resolve():
         where = "thư mục dự án" if root == PROJECT_ROOT else f"thư mục {root.name}/ của dự án"
         raise CqdtError(Issue(f"đường dẫn nằm ngoài {where}", value=relative))
     return path
@@ -42,9 +47,8 @@ def resolve_build(year: int, folder: str) -> Path:
         return build_dir(year)
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", folder):
         raise CqdtError(Issue("thư mục dựng chỉ được gồm chữ không dấu, số, «.», «_», «-» và «/»", value=folder))
-    builds = (PROJECT_ROOT / "build").resolve()
     path = (Path(folder) if Path(folder).is_absolute() else PROJECT_ROOT / folder).resolve()
-    if builds not in path.parents:
+    if not is_inside(path, PROJECT_ROOT / "build"):
         raise CqdtError(Issue(f"đường dẫn nằm ngoài thư mục build/ của dự án; thư mục dựng ghi tính từ thư mục dự án, "
                               f"ví dụ build/{year} hoặc build/thu-nghiem, hoặc là đường dẫn tuyệt đối nằm trong build/",
                               value=folder))
