@@ -6,7 +6,9 @@ import re
 import subprocess
 from datetime import date
 from importlib import resources
+from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -102,7 +104,59 @@ def test_parts_merge_into_one_pdf_numbered_throughout(tmp_path):
     assert "Phân tích" in pages[-1] and "Phân tích" not in "".join(pages[:-1])
     assert reader.trailer["/Root"].get("/StructTreeRoot") is None  # no claim to the first part's tags alone
     assert b"/StructElem" not in pdf.read_bytes()  # nor any of its elements, which a bookmark's /SE would keep
-    # Only the parts with a heading are tagged (for their bookmarks): the middle of the table is not.
-    tagged = [PdfReader(tmp_path / f"phu-luc.phan-{n}.pdf").trailer["/Root"].get("/StructTreeRoot") is not None
-              for n in (1, 2, 3)]
-    assert tagged == [True, False, True]
+    # The parts are printed untagged (the merged PDF could not keep their tags), their bookmarks
+    # made from where their headings landed, and nothing of that left behind.
+    assert [PdfReader(tmp_path / f"phu-luc.phan-{n}.pdf").trailer["/Root"].get("/StructTreeRoot")
+            for n in (1, 2, 3)] == [None, None, None]
+    assert "/Dests" not in reader.trailer["/Root"]
+
+
+def outline_tree(pdf: Path) -> list[tuple[str, int, list]]:
+    """Each bookmark's title, 0-based page and children."""
+    with pikepdf.open(pdf) as document, document.open_outline() as outline:
+        pages = {page.objgen: number for number, page in enumerate(document.pages)}
+
+        def tree(items) -> list:
+            return [(item.title, pages[item.destination[0].objgen], tree(item.children)) for item in items]
+        return tree(outline.root)
+
+
+def shape(tree: list) -> list:
+    return [(title, shape(children)) for title, _page, children in tree]
+
+
+def test_a_pdf_printed_in_parts_has_the_bookmarks_chromium_gives_it_printed_whole(tmp_path):
+    rows = "".join(f"<tr><td>{i}</td><td>Xã số {i}</td></tr>" for i in range(1, 301))
+    html = ("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Thử</title>"
+            f"<style>{CSS}</style></head><body><main class=\"report\">"
+            "<h1>Quyết định số 1</h1><p>Văn bản.</p>"
+            '<h2 id="phu-luc">Phụ lục III</h2><table class="data-table"><thead><tr><th>TT</th><th>Xã</th></tr>'
+            f"</thead><tbody>{rows}</tbody></table>"
+            '<h3 data-bookmark="Ghi chú của phụ lục">Ghi chú</h3><p>Ghi chú.</p>'
+            '<div style="display: none"><h3>Không in</h3></div>'
+            "<h2>Phân tích</h2><h3>Chi tiết <em>một</em></h3><p>Hết.</p></main></body></html>")
+    parts = print_parts(html, rows_per_part=120)
+    assert len(parts) == 3
+    with Printer(date(2022, 7, 29)) as printer:
+        whole = printer.submit([html], tmp_path / "ca-trang.pdf")
+        cut = printer.submit(parts, tmp_path / "theo-phan.pdf")
+        whole.result(), cut.result()
+    expected = [("Quyết định số 1", [("Phụ lục III", [("Ghi chú của phụ lục", [])]),
+                                     ("Phân tích", [("Chi tiết một", [])])])]
+    assert shape(outline_tree(tmp_path / "ca-trang.pdf")) == expected  # Chromium's own, tagged
+    merged = outline_tree(tmp_path / "theo-phan.pdf")
+    assert shape(merged) == expected
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "theo-phan.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout.split("\f")
+    shown = {"Quyết định số 1": "Quyết định số 1", "Phụ lục III": "Phụ lục III", "Ghi chú của phụ lục": "Ghi chú",
+             "Phân tích": "Phân tích", "Chi tiết một": "Chi tiết một"}
+
+    def each(tree: list):
+        for title, page, children in tree:
+            yield title, page
+            yield from each(children)
+    # Every bookmark points at the page of the merged PDF where its heading is printed.
+    for title, page in each(merged):
+        assert shown[title] in text[page], (title, page)
+    assert [page for _title, page in each(merged)] == sorted(page for _title, page in each(merged))
+    assert max(page for _title, page in each(merged)) == len(text) - 2  # «Phân tích» is on the last page

@@ -16,6 +16,7 @@ import threading
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import pikepdf
 
@@ -87,19 +88,21 @@ class Printer:
     async def _print_document(self, parts: list[str], pdf: Path) -> None:
         if len(parts) == 1:
             await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf, tagged=True)
-        else:
-            printed, pages = [], 0
-            for number, part in enumerate(parts, start=1):
-                page = _written(pdf.with_suffix(f".phan-{number}.html"), continued(part, pages) if pages else part)
-                printed.append(pdf.with_suffix(f".phan-{number}.pdf"))
-                # The merged PDF keeps the parts' bookmarks but not their tags, and Chromium makes
-                # bookmarks only in a tagged PDF: a part without a heading (the middle of a long table)
-                # is printed untagged, in about half the time.
-                await self._print(page, printed[-1], tagged=HEADING.search(part) is not None)
-                with pikepdf.open(printed[-1]) as document:
-                    pages += len(document.pages)
-            _merge(printed, pdf)
-        finish(pdf, bookmark_titles("".join(parts)), self.dated)
+            finish(pdf, bookmark_titles(parts[0]), self.dated)
+            return
+        # A merged PDF keeps no part's tags (no merger joins structure trees), so the parts print
+        # untagged, in about half the time. Chromium makes bookmarks only when tagging: the merged
+        # PDF's bookmarks are made from where each part's headings landed (see anchored_headings).
+        printed, bookmarks, pages = [], [], 0
+        for number, part in enumerate(parts, start=1):
+            marked, headings = anchored_headings(continued(part, pages) if pages else part)
+            printed.append(pdf.with_suffix(f".phan-{number}.pdf"))
+            await self._print(_written(pdf.with_suffix(f".phan-{number}.html"), marked), printed[-1], tagged=False)
+            part_pages, landed = heading_places(printed[-1], headings)
+            bookmarks += [mark._replace(page=pages + mark.page) for mark in landed]
+            pages += part_pages
+        _merge(printed, bookmarks, pdf)
+        finish(pdf, {}, self.dated)  # the bookmarks already bear their headings' titles
 
     async def _print(self, page: Path, pdf: Path, tagged: bool) -> None:
         await asyncio.wrap_future(self._launched)
@@ -115,52 +118,75 @@ class Printer:
             await context.close()  # frees the renderer's memory before the next part
 
 
+# The empty link targets put at the start of each heading of an untagged part.
+_TARGET = "cqdt-muc-"
+
+
+def anchored_headings(page: str) -> tuple[str, list[tuple[int, str]]]:
+    """The page with an empty link target at the start of each heading and, hidden, a link to each:
+    Chromium records where every link target landed (the PDF's named destinations), tagged or not,
+    and skips a heading that is not shown. Also each heading's level and bookmark title, in order."""
+    headings: list[tuple[int, str]] = []
+
+    def marked(match: re.Match) -> str:
+        level, attributes, inner = match.groups()
+        headings.append((int(level), heading_label(attributes, inner)))
+        return f'<h{level}{attributes}><a id="{_TARGET}{len(headings)}"></a>{inner}</h{level}>'
+
+    page = HEADING.sub(marked, page)
+    links = "".join(f'<a href="#{_TARGET}{number}"></a>' for number in range(1, len(headings) + 1))
+    head, body_end, tail = page.rpartition("</body>")
+    hidden = f"<div hidden>{links}</div>"
+    return (head + hidden + body_end + tail if body_end else page + hidden), headings
+
+
+class Bookmark(NamedTuple):
+    level: int  # the heading's: h2 → 2
+    title: str
+    page: int  # 0-based
+    place: list[object]  # where on the page: Chromium's [/XYZ left top zoom]
+
+
+def heading_places(pdf: Path, headings: list[tuple[int, str]]) -> tuple[int, list[Bookmark]]:
+    """The pages of an untagged PDF printed from anchored_headings, and a bookmark for each of its
+    headings at the place its named destination records (a heading that is not printed has none)."""
+    with pikepdf.open(pdf) as document:
+        pages = {page.objgen: number for number, page in enumerate(document.pages)}
+        places = document.Root.get("/Dests", pikepdf.Dictionary())
+        landed = []
+        for number, (level, title) in enumerate(headings, start=1):
+            if (destination := places.get(f"/{_TARGET}{number}")) is not None:
+                page, kind, *numbers = destination
+                landed.append(Bookmark(level, title, pages[page.objgen], [str(kind), *map(float, numbers)]))
+        return len(document.pages), landed
+
+
 def _written(path: Path, html: str) -> Path:
     path.write_text(html, encoding="utf-8")
     return path
 
 
-def _merge(parts: list[Path], pdf: Path) -> None:
-    """One PDF from the parts: their pages in turn, their bookmarks pointing at the same places, the
-    first part's title and producer. The parts' structure trees are not joined (no merger does), and
-    the merged PDF does not claim the first part's tree as its own."""
+def _merge(parts: list[Path], bookmarks: list[Bookmark], pdf: Path) -> None:
+    """One PDF from the untagged parts: their pages in turn, the first part's title and producer, and
+    the bookmarks nested by heading level across the parts, as Chromium nests a page's headings."""
     with contextlib.ExitStack() as opened:
         # qpdf copies a part's content when the merged file is written: every part stays open until then.
         merged, *others = [opened.enter_context(pikepdf.open(part)) for part in parts]
+        for other in others:
+            merged.pages.extend(other.pages)
+        if "/Dests" in merged.Root:  # the headings' places, needed by no link
+            del merged.Root["/Dests"]
         with merged.open_outline() as outline:
-            for other in others:
-                merged.pages.extend(other.pages)
-                with other.open_outline() as theirs:
-                    outline.root.extend(_copied(merged, item) for item in theirs.root)
-        _untagged(merged)
+            enclosing: list[tuple[int, pikepdf.OutlineItem]] = []
+            for mark in bookmarks:
+                kind, *numbers = mark.place
+                item = pikepdf.OutlineItem(mark.title, pikepdf.Array([merged.pages[mark.page].obj,
+                                                                      pikepdf.Name(kind), *numbers]))
+                while enclosing and enclosing[-1][0] >= mark.level:
+                    enclosing.pop()
+                (enclosing[-1][1].children if enclosing else outline.root).append(item)
+                enclosing.append((mark.level, item))
         merged.save(pdf)
-
-
-def _untagged(document: pikepdf.Pdf) -> None:
-    """No structure tree, and nothing that points into one (a bookmark's /SE kept the whole tree of
-    the first part in the file: 7,4 MB for a 333-page PDF of 3 MB)."""
-    for key in ("/StructTreeRoot", "/MarkInfo"):
-        if key in document.Root:
-            del document.Root[key]
-    for page in document.pages:
-        if "/StructParents" in page.obj:
-            del page.obj["/StructParents"]
-    pending = [document.Root.Outlines.get("/First")] if "/Outlines" in document.Root else []
-    while pending:
-        item = pending.pop()
-        if item is None:
-            continue
-        if "/SE" in item:
-            del item["/SE"]
-        pending += [item.get("/First"), item.get("/Next")]
-
-
-def _copied(target: pikepdf.Pdf, item: pikepdf.OutlineItem) -> pikepdf.OutlineItem:
-    """A bookmark of another PDF whose pages target already holds, pointing at target's copy of its page."""
-    page, *place = item.destination  # Chromium's destinations: [page /XYZ left top zoom]
-    copy = pikepdf.OutlineItem(item.title, pikepdf.Array([target.copy_foreign(page), *place]))
-    copy.children.extend(_copied(target, child) for child in item.children)
-    return copy
 
 
 async def _guarded(coroutine):

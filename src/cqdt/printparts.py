@@ -5,7 +5,9 @@ page of a full appendix table, so a national-scale Phụ lục III (260-odd page
 Printed in parts of at most ROWS_PER_PART table rows (all tables together) and CARDS_PER_PART
 scorecards, each part stays under 0,6 GB; the parts are numbered on from each other and merged
 into one PDF. A part starts on a new page: its table opens with the repeated header row, without
-the title. A page short enough to need no cut (every Gia Lai year) is printed whole, as before.
+the title. The merged PDF cannot keep the parts' tags, so the parts print untagged and the
+bookmarks are made from where their headings landed (pdf.anchored_headings). A page short enough
+to need no cut (every Gia Lai year) is printed whole and tagged, as before.
 """
 
 from __future__ import annotations
