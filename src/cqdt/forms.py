@@ -39,7 +39,7 @@ from .inputs import (
 from .pipeline import Year
 from .province import compute_indicator
 from .units import Unit
-from .workbooks import collected_title, write_group_workbook, write_province_workbook
+from .workbooks import KIND_TEXT, collected_title, keep_data_as_text, write_group_workbook, write_province_workbook
 
 COLLECTED_NOTE = "Số liệu tổng hợp từ phiếu khảo sát của các đơn vị (make collect)."  # never «tái dựng»
 META_SHEET = "_meta"
@@ -48,7 +48,6 @@ FIRST_ROW = 5  # the first figure's row on a pillar sheet
 ANSWER_COLUMN = "E"
 HEADER = ["Mã chỉ tiêu", "Nội dung", "Đơn vị tính", "Giá trị cho phép", "Số liệu", "Ghi chú"]
 PROTECTION_PASSWORD = "cqdt"  # guards against accidental edits, not a secret
-KIND_TEXT = {"count": "số nguyên ≥ 0", "yes_no": "Có / Không", "percent": "0–100 (%)", "amount": "số ≥ 0"}
 _INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
 
 
@@ -200,20 +199,10 @@ def _save_form(book: Workbook, meta: dict[str, str], path: Path) -> None:
         sheet.append([key, value])
     sheet.sheet_state = "veryHidden"
     sheet.protection.set_password(PROTECTION_PASSWORD)
-    for page in book.worksheets:
-        _data_as_text(page)
+    keep_data_as_text(book)
     book.properties.creator = "cqdt forms"
     book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
     book.save(path)
-
-
-def _data_as_text(sheet) -> None:
-    """Text from data (a unit's name, a label) is stored as text: openpyxl would store «=…» as a
-    live formula in the unit's form, which the unit's untouched form then fails to match."""
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
 
 
 def _meta(year: Year, group: str, unit: Unit) -> dict[str, str]:

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import Cell
 from openpyxl.styles import Font
 
 from .catalogue import Catalogue
@@ -19,7 +18,8 @@ from .ooxml import save_stable
 from .units import Registry
 
 SAVED_AT = dt.datetime(2000, 1, 1)  # the workbook's own dates: the figures decide its bytes, not the clock
-_KINDS = {"count": "số nguyên ≥ 0", "yes_no": "Có/Không", "percent": "0–100", "amount": "số ≥ 0"}
+# What each kind of field takes, as the units' forms and the data workbooks' guide both say it.
+KIND_TEXT = {"count": "số nguyên ≥ 0", "yes_no": "Có / Không", "percent": "0–100 (%)", "amount": "số ≥ 0"}
 
 
 def collected_title(cat: Catalogue, year: int, group: str) -> str:
@@ -35,9 +35,9 @@ def write_group_workbook(path: Path, group: str, frame: pd.DataFrame, cat: Catal
     guide.title = INSTRUCTIONS_SHEET
     spec = cat.groups[group]
     for line in ([title], [note], [], ["Cột", "Nội dung", "Trang", "Loại", "Đơn vị tính"]):
-        append_row(guide, line)
+        guide.append(line)
     for f in spec.fields:
-        append_row(guide, [f.id, f.label, f.sheet, _KINDS[f.kind], f.unit])
+        guide.append([f.id, f.label, f.sheet, KIND_TEXT[f.kind], f.unit])
     guide["A1"].font = Font(bold=True)
     names = registry.by_code()
     for pillar in cat.pillars:
@@ -47,7 +47,7 @@ def write_group_workbook(path: Path, group: str, frame: pd.DataFrame, cat: Catal
         sheet = book.create_sheet(pillar.sheet)
         sheet.append([CODE_COLUMN, NAME_COLUMN, *(f.id for f in fields)])
         for code, row in zip(frame.index, frame.to_dict("records"), strict=True):
-            append_row(sheet, [code, names[code].name, *(_cell(row[f.id], f.kind) for f in fields)])
+            sheet.append([code, names[code].name, *(_cell(row[f.id], f.kind) for f in fields)])
     save_workbook(book, path, creator)
 
 
@@ -58,27 +58,25 @@ def write_province_workbook(path: Path, rows: list[tuple[str, str, float | int, 
     sheet.title = PROVINCE_SHEET
     sheet.append(PROVINCE_COLUMNS)
     for row in rows:
-        append_row(sheet, list(row))
+        sheet.append(list(row))
     save_workbook(book, path, creator)
 
 
 def save_workbook(book: Workbook, path: Path, creator: str) -> None:
+    keep_data_as_text(book)
     book.properties.created = SAVED_AT
     book.properties.creator = creator
     save_stable(book.save, path, SAVED_AT)
 
 
-def append_row(sheet, values: list) -> None:
-    """sheet.append, with text from data (a unit's name, a label) kept as text: openpyxl would store
-    «=…» as a live formula, which Excel would then compute."""
-    sheet.append([_text_cell(sheet, value) if isinstance(value, str) and value.startswith("=") else value
-                  for value in values])
-
-
-def _text_cell(sheet, text: str) -> Cell:
-    cell = Cell(sheet, value=text)
-    cell.data_type = "s"
-    return cell
+def keep_data_as_text(book: Workbook) -> None:
+    """Text from data (a unit's name, a label) stays text: openpyxl would store «=…» as a live
+    formula, which Excel would compute (and which a unit's untouched form would then fail to match)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
 
 
 def _cell(value: float, kind: str):
