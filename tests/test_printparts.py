@@ -82,8 +82,8 @@ def test_parts_merge_into_one_pdf_numbered_throughout(tmp_path):
     html = page(400, cards=3)
     parts = print_parts(html, rows_per_part=150, cards_per_part=100)
     assert len(parts) == 3
-    with Printer(date(2022, 7, 29)) as printer:
-        printer.submit(parts, tmp_path / "phu-luc.pdf").result()
+    with Printer() as printer:
+        printer.submit(parts, tmp_path / "phu-luc.pdf", date(2022, 7, 29)).result()
     pdf = tmp_path / "phu-luc.pdf"
     counts = [len(PdfReader(tmp_path / f"phu-luc.phan-{n}.pdf").pages) for n in (1, 2, 3)]
     assert len(PdfReader(pdf).pages) == sum(counts)
@@ -137,9 +137,9 @@ def test_a_pdf_printed_in_parts_has_the_bookmarks_chromium_gives_it_printed_whol
             "<h2>Phân tích</h2><h3>Chi tiết <em>một</em></h3><p>Hết.</p></main></body></html>")
     parts = print_parts(html, rows_per_part=120)
     assert len(parts) == 3
-    with Printer(date(2022, 7, 29)) as printer:
-        whole = printer.submit([html], tmp_path / "ca-trang.pdf")
-        cut = printer.submit(parts, tmp_path / "theo-phan.pdf")
+    with Printer() as printer:
+        whole = printer.submit([html], tmp_path / "ca-trang.pdf", date(2022, 7, 29))
+        cut = printer.submit(parts, tmp_path / "theo-phan.pdf", date(2022, 7, 29))
         whole.result(), cut.result()
     expected = [("Quyết định số 1", [("Phụ lục III", [("Ghi chú của phụ lục", [])]),
                                      ("Phân tích", [("Chi tiết một", [])])])]

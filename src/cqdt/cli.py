@@ -192,9 +192,16 @@ def _steps(args) -> int:
 
 
 def _render(args) -> int:
-    from .report import build_report
+    from . import timing
+    from .pdf import Printer
 
-    paths = build_report(args.year, args.build)
+    # Chromium first: it launches in its own processes (a second and more) while this one imports
+    # the render step's modules (as long again), and the first page prints as soon as it is ready.
+    with Printer() as printer:
+        timing.mark("Chromium started")
+        from .report import build_report
+
+        paths = build_report(args.year, printer, args.build)
     for path in paths:
         print(f"Đã tạo {path.relative_to(PROJECT_ROOT)}")
     return 0

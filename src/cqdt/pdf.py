@@ -30,16 +30,16 @@ class Printer:
     """One headless Chromium printing pages to PDF in the background, each page in its own renderer
     process (so on its own core) while the caller goes on with other work:
 
-        with Printer(date) as printer:
-            decision = printer.submit(print_parts(page), folder / "quyet-dinh.pdf")
-            ...                      # e.g. write the next page
+        with Printer() as printer:       # Chromium starts in its own processes
+            ...                          # e.g. import and prepare the first page
+            decision = printer.submit(print_parts(page), folder / "quyet-dinh.pdf", dated)
+            ...                          # e.g. write the next page
             decision.result()
 
-    Every PDF carries `dated` as its date, so builds are reproducible.
+    Every PDF carries the date it is given (the decision's), so builds are reproducible.
     """
 
-    def __init__(self, dated: date):
-        self.dated = dated
+    def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="chromium-pdf", daemon=True)
         self._playwright = self._browser = None
@@ -53,10 +53,10 @@ class Printer:
         self._launched = self._run(self._launch())
         return self
 
-    def submit(self, parts: list[str], pdf: Path) -> Future:
-        """Print a page, given as its parts (see printparts), to pdf; the HTML files printed are
-        written next to it."""
-        return self._run(self._print_document(parts, pdf))
+    def submit(self, parts: list[str], pdf: Path, dated: date) -> Future:
+        """Print a page, given as its parts (see printparts), to pdf dated `dated`; the HTML files
+        printed are written next to it."""
+        return self._run(self._print_document(parts, pdf, dated))
 
     def __exit__(self, exc_type, *_exc) -> None:
         try:
@@ -85,10 +85,10 @@ class Printer:
         if self._playwright is not None:
             await self._playwright.stop()
 
-    async def _print_document(self, parts: list[str], pdf: Path) -> None:
+    async def _print_document(self, parts: list[str], pdf: Path, dated: date) -> None:
         if len(parts) == 1:
             await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf, tagged=True)
-            finish(pdf, bookmark_titles(parts[0]), self.dated)
+            finish(pdf, bookmark_titles(parts[0]), dated)
             return
         # A merged PDF keeps no part's tags (no merger joins structure trees), so the parts print
         # untagged, in about half the time. Chromium makes bookmarks only when tagging: the merged
@@ -102,7 +102,7 @@ class Printer:
             bookmarks += [mark._replace(page=pages + mark.page) for mark in landed]
             pages += part_pages
         _merge(printed, bookmarks, pdf)
-        finish(pdf, {}, self.dated)  # the bookmarks already bear their headings' titles
+        finish(pdf, {}, dated)  # the bookmarks already bear their headings' titles
 
     async def _print(self, page: Path, pdf: Path, tagged: bool) -> None:
         await asyncio.wrap_future(self._launched)
@@ -201,8 +201,8 @@ async def _guarded(coroutine):
 
 def print_pdfs(pages: dict[Path, str], dated: date) -> None:
     """Print every page (pdf path → page HTML), all at once, and wait for them."""
-    with Printer(dated) as printer:
-        for future in [printer.submit(print_parts(html), pdf) for pdf, html in pages.items()]:
+    with Printer() as printer:
+        for future in [printer.submit(print_parts(html), pdf, dated) for pdf, html in pages.items()]:
             future.result()
 
 

@@ -15,8 +15,11 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
+from .fragments import environment
 from .pdf import HEADING, heading_label
 from .pipeline import Year
+
+TEMPLATES = resources.files("cqdt") / "templates"
 
 
 def _section(cell) -> str:
@@ -64,10 +67,11 @@ def assemble_notebook(executed: Path, pillars: list[str], front: list[str], back
     return nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
 
 
-def report_exporter():
-    """nbconvert's HTMLExporter without its closing BeautifulSoup pass, which re-parses the whole page
-    to add alt texts to <img> and tabindex to cells for JupyterLab's markup (the report has neither
-    need) and took half the render time: minutes at national scale."""
+def report_exporter(**options):
+    """nbconvert's HTMLExporter with the project's template (templates/nbconvert/cqdt, in the page
+    frame of templates/page.html.j2), without its closing BeautifulSoup pass, which re-parses the
+    whole page to add alt texts to <img> and tabindex to cells for JupyterLab's markup (the report has
+    neither need) and took half the render time: minutes at national scale."""
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
     from nbconvert.filters.highlight import Highlight2HTML
@@ -81,7 +85,17 @@ def report_exporter():
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
-    return ReportExporter
+    return ReportExporter(template_name="cqdt", extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+                          extra_template_paths=[str(TEMPLATES)], **options)
+
+
+def page_frame(title: str, extra_head: str = "") -> dict[str, str]:
+    """What the page frame (templates/page.html.j2) of a page needs: its title, the report's own
+    stylesheet and script, and markup ending its head."""
+    assets = resources.files("cqdt") / "assets"
+    return {"version": __version__, "title": title, "extra_head": extra_head,
+            "css": (assets / "report.css").read_text(encoding="utf-8"),
+            "js": (assets / "report.js").read_text(encoding="utf-8")}
 
 
 def report_title(year: Year, kind: str = "Quyết định") -> str:
@@ -90,14 +104,9 @@ def report_title(year: Year, kind: str = "Quyết định") -> str:
 
 
 def report_html(year: Year, executed: Path, front: list[str], back: list[str]) -> str:
-    templates = resources.files("cqdt") / "templates" / "nbconvert"
-    exporter = report_exporter()(template_name="cqdt", extra_template_basedirs=[str(templates)],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            exclude_anchor_links=True)
-    assets = resources.files("cqdt") / "assets"
-    extra = {"cqdt": {"version": __version__, "css": (assets / "report.css").read_text(encoding="utf-8"),
-                      "js": (assets / "report.js").read_text(encoding="utf-8"),
-                      "title": report_title(year)}}
+    exporter = report_exporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                               exclude_anchor_links=True)
+    extra = {"cqdt": page_frame(report_title(year))}
     body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars, front, back), resources=extra)
     return body
 
@@ -105,7 +114,6 @@ def report_html(year: Year, executed: Path, front: list[str], back: list[str]) -
 # Parts of the page that only the screen shows (per-unit criterion tables, scorecards of groups not printed)
 # are marked by comments in the HTML.
 _SCREEN_ONLY = re.compile(r"<!-- cqdt:screen-only -->.*?<!-- /cqdt:screen-only -->", re.DOTALL)
-_MAIN = re.compile(r"(<main class=\"report\">).*(</main>)", re.DOTALL)
 # Printed, two cards fit a page in every year: a card is set a little smaller than the decision's text.
 SCORECARDS_CSS = ".scorecards { display: block !important; } " \
                  ".card { break-inside: avoid; font-size: 11pt; margin: 0 0 5mm; padding: 3mm 4mm; } " \
@@ -137,16 +145,13 @@ def scorecards_title(year: Year) -> str:
     return f"Phiếu kết quả từng đơn vị — {year.catalogue.short_title} năm {year.params.year}"
 
 
-_TITLE = re.compile(r"<title>.*?</title>", re.DOTALL)
-
-
-def scorecards_print_html(html: str, cards: str, title: str) -> str:
-    """The report page holding only the printed scorecards (departments and districts), titled as
-    its own document."""
-    printed = _SCREEN_ONLY.sub("", cards)
-    page = _MAIN.sub(lambda m: m.group(1) + printed + m.group(2), html)
-    page = _TITLE.sub(lambda _m: f"<title>{escape(title)}</title>", page, count=1)
-    return page.replace("</head>", f"<style>{SCORECARDS_CSS}</style></head>", 1)
+def scorecards_print_html(cards: str, title: str) -> str:
+    """The page of the printed scorecards (departments and districts), in the report's page frame,
+    titled as its own document. It needs no notebook: it prints while nbconvert assembles the report."""
+    frame = environment().get_template("page.html.j2").module
+    page = page_frame(title, f"<style>{SCORECARDS_CSS}</style>")
+    # The macros return markup: joined as text, so that the cards are not escaped.
+    return str(frame.page_start(page)) + _SCREEN_ONLY.sub("", cards) + str(frame.page_end(page))
 
 
 

@@ -36,39 +36,40 @@ def report_names(year: int) -> tuple[str, str, str, str, str]:
             f"phu-luc-{year}.xlsx")
 
 
-def build_report(year: int, build: str = "") -> list[Path]:
+def build_report(year: int, printer: Printer, build: str = "") -> list[Path]:
+    """The year's report, its PDFs printed by `printer` (started by the caller, so that Chromium
+    launches while this step imports its modules)."""
     context = load_year(year)
     out = resolve_build(year, build)
     staging = out / "render"
     shutil.rmtree(staging, ignore_errors=True)  # no part of an earlier build is printed or published
     staging.mkdir(parents=True)
     names = report_names(year)
-    # Chromium starts, then lays out the decision and the printed scorecards in its own processes
-    # while Python writes the rest of the scorecards and the page.
-    with Printer(context.params.decision.date) as printer:
-        timing.mark("Chromium started")
-        scorecards = YearScorecards(context, out)
-        document = decision_document(context, scorecards.tables, scorecards.changes)
-        front = front_matter(document)
-        record = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
-        analysis = report_html(context, out / "notebooks", front, [provenance_html(with_templates(record))])
-        timing.mark("notebooks assembled (nbconvert)")
-        decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1])
-        decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
-        printed = scorecards.cards(printed=True)
-        cards = printer.submit(print_parts(scorecards_print_html(analysis, scorecards_html(context, printed),
-                                                            scorecards_title(context))),
-                               staging / names[2])
-        cards.add_done_callback(lambda _done: timing.mark("scorecards PDF printed"))
-        write_decision_docx(document, staging / names[3], report_title(context, "Dự thảo quyết định"))
-        write_appendices_xlsx(document, staging / names[4], report_title(context, "Phụ lục quyết định"))
-        timing.mark("Word draft and Excel appendices written")
-        rest = scorecards.cards(printed=False)
-        html = with_contents(with_scorecards(analysis, scorecards_html(context, printed + rest)))
-        (staging / names[0]).write_text(html, encoding="utf-8")
-        timing.mark("HTML written")
-        decision.result()
-        cards.result()
+    dated = context.params.decision.date
+    # Chromium lays out the printed scorecards (which need no notebook) while Python assembles the
+    # report with nbconvert, then the decision while Python writes the rest.
+    scorecards = YearScorecards(context, out)
+    printed = scorecards.cards(printed=True)
+    cards = printer.submit(print_parts(scorecards_print_html(scorecards_html(context, printed),
+                                                             scorecards_title(context))),
+                           staging / names[2], dated)
+    cards.add_done_callback(lambda _done: timing.mark("scorecards PDF printed"))
+    document = decision_document(context, scorecards.tables, scorecards.changes)
+    front = front_matter(document)
+    record = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    analysis = report_html(context, out / "notebooks", front, [provenance_html(with_templates(record))])
+    timing.mark("notebooks assembled (nbconvert)")
+    decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1], dated)
+    decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
+    write_decision_docx(document, staging / names[3], report_title(context, "Dự thảo quyết định"))
+    write_appendices_xlsx(document, staging / names[4], report_title(context, "Phụ lục quyết định"))
+    timing.mark("Word draft and Excel appendices written")
+    rest = scorecards.cards(printed=False)
+    html = with_contents(with_scorecards(analysis, scorecards_html(context, printed + rest)))
+    (staging / names[0]).write_text(html, encoding="utf-8")
+    timing.mark("HTML written")
+    decision.result()
+    cards.result()
     destination = PROJECT_ROOT / "report" / str(year)
     publish({name: staging / name for name in names}, destination)
     timing.mark("published")
