@@ -154,7 +154,6 @@ def scorecards_print_html(cards: str, title: str) -> str:
     return str(frame.page_start(page)) + _SCREEN_ONLY.sub("", cards) + str(frame.page_end(page))
 
 
-
 _ID = re.compile(r'\bid="([^"]*)"')
 
 
