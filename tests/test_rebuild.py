@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import sync_playwright
 
 from cqdt import timing
@@ -81,6 +82,7 @@ class Edit:
 NEW_NAME = "Sở Tài chính (tên sửa)"
 HOSTILE_NAME = "<img src=x onerror=alert(1)>"
 HOSTILE_COMMUNE = "<script>alert(2)</script> [x](javascript:alert(3))"
+FORMULA_NAME = "=1+2 Sở Giao thông Vận tải"  # a formula, were it not kept as text
 EDITS = [
     Edit("params: decision number", "params/2021.yaml", "number: 489/QĐ-UBND", "number: 490/QĐ-UBND",
          frozenset(EVERYTHING)),
@@ -122,6 +124,7 @@ def edited(built_2021: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     # Untrusted text in the registry, shown as text (see test_markup_in_unit_names_renders_as_text).
     replace_in(root / "data/reference/units.csv", "SBN03,Sở Khoa học và Công nghệ,", f'SBN03,"{HOSTILE_NAME}",')
     replace_in(root / "data/reference/units.csv", "23557,Phường Yên Đỗ,", f"23557,{HOSTILE_COMMUNE},")
+    replace_in(root / "data/reference/units.csv", "SBN04,Sở Giao thông Vận tải,", f"SBN04,{FORMULA_NAME},")
     ran = build(root)
     return {"root": root, "before": before, "recorded": recorded, "idle": idle, "ran": ran,
             "html": html_text(root), "pdf": decision_pdf(root)}
@@ -175,6 +178,13 @@ def test_geo_data_reaches_the_map(edited):
 
 def test_all_edits_together_rebuilt_everything_once(edited):
     assert edited["ran"] == EVERYTHING
+
+
+def test_a_unit_name_that_looks_like_a_formula_stays_text_in_the_excel_appendices(edited):
+    sheet = load_workbook(edited["root"] / "report/2021/phu-luc-2021.xlsx")["Phụ lục I"]
+    row = next(r for r in sheet.iter_rows(min_row=6) if r[0].value == "SBN04")
+    name = next(cell for cell in row if cell.value == FORMULA_NAME)
+    assert name.data_type == "s"  # text, which Excel shows as written and never computes
 
 
 def test_markup_in_unit_names_renders_as_text(edited):

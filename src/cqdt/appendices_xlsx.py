@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .fragments import Appendix, Cell, Decision
-from .ooxml import save_stable
+from .ooxml import keep_data_as_text, save_stable
 
 HEADER_ROW = 5  # after the appendix number, its title, the decision it belongs to and a blank line
 _NUMBER = re.compile(r"^([+−-]?)(\d{1,3}(?:\.\d{3})*|\d+)(?:,(\d+))?")
@@ -29,6 +29,7 @@ def write_appendices_xlsx(document: Decision, path: Path, title: str) -> None:
     when = dt.datetime.combine(document.d.date, dt.time())
     book.properties.title, book.properties.creator, book.properties.language = title, document.d.issuer_name, "vi-VN"
     book.properties.created = book.properties.modified = when
+    keep_data_as_text(book)  # a unit's name «=…» is a name, not a formula for Excel to compute
     save_stable(book.save, path, when)
 
 

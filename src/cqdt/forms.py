@@ -36,10 +36,11 @@ from .inputs import (
     ratio_checks,
     read_group,
 )
+from .ooxml import keep_data_as_text
 from .pipeline import Year
 from .province import compute_indicator
 from .units import Unit
-from .workbooks import KIND_TEXT, collected_title, keep_data_as_text, write_group_workbook, write_province_workbook
+from .workbooks import KIND_TEXT, collected_title, write_group_workbook, write_province_workbook
 
 COLLECTED_NOTE = "Số liệu tổng hợp từ phiếu khảo sát của các đơn vị (make collect)."  # never «tái dựng»
 META_SHEET = "_meta"

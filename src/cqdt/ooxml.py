@@ -1,7 +1,8 @@
 """Office files (Excel workbooks, Word documents) saved byte for byte the same from the same content.
 
 openpyxl and python-docx stamp the time of saving into docProps/core.xml and into every zip entry;
-the file is rewritten with a fixed time in both, so that a rebuild changes no byte it need not."""
+the file is rewritten with a fixed time in both, so that a rebuild changes no byte it need not. And
+text from data stays text in a workbook, never a formula."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
@@ -28,3 +32,13 @@ def save_stable(save: Callable[[IO[bytes]], None], path: Path, when: dt.datetime
                 data = _CORE_TIMES.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
             target.writestr(zipfile.ZipInfo(entry.filename, date_time=when.timetuple()[:6]), data,
                             compress_type=zipfile.ZIP_DEFLATED)
+
+
+def keep_data_as_text(book: Workbook) -> None:
+    """Text from data (a unit's name, a label) stays text: openpyxl would store «=…» as a live
+    formula, which Excel would compute (and which a unit's untouched form would then fail to match)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"

@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from .catalogue import Catalogue
 from .inputs import CODE_COLUMN, INSTRUCTIONS_SHEET, NAME_COLUMN, PROVINCE_COLUMNS, PROVINCE_SHEET
-from .ooxml import save_stable
+from .ooxml import keep_data_as_text, save_stable
 from .units import Registry
 
 SAVED_AT = dt.datetime(2000, 1, 1)  # the workbook's own dates: the figures decide its bytes, not the clock
@@ -67,16 +67,6 @@ def save_workbook(book: Workbook, path: Path, creator: str) -> None:
     book.properties.created = SAVED_AT
     book.properties.creator = creator
     save_stable(book.save, path, SAVED_AT)
-
-
-def keep_data_as_text(book: Workbook) -> None:
-    """Text from data (a unit's name, a label) stays text: openpyxl would store «=…» as a live
-    formula, which Excel would compute (and which a unit's untouched form would then fail to match)."""
-    for sheet in book.worksheets:
-        for row in sheet.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
 
 
 def _cell(value: float, kind: str):
