@@ -183,11 +183,15 @@ def _notebook(args) -> int:
 
 
 def _steps(args) -> int:
-    from .pipeline import load_year
+    # Params and catalogue only: every build starts with this step, alone; the ingest step, next,
+    # loads and checks the whole year (registry, indicators, inputs).
+    from .catalogue import load_catalogue
+    from .config import load_params
     from .runner import step_table
 
-    year = load_year(args.year)
-    print(step_table(year.pillars, year.params.ranking_notebook), end="")
+    params = load_params(args.year)
+    pillars = [pillar.id for pillar in load_catalogue(params.catalogue_path()).pillars]
+    print(step_table(pillars, params.ranking_notebook), end="")
     return 0
 
 
