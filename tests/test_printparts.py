@@ -109,6 +109,7 @@ def test_parts_merge_into_one_pdf_numbered_throughout(tmp_path):
     assert [PdfReader(tmp_path / f"phu-luc.phan-{n}.pdf").trailer["/Root"].get("/StructTreeRoot")
             for n in (1, 2, 3)] == [None, None, None]
     assert "/Dests" not in reader.trailer["/Root"]
+    assert reader.trailer["/Root"]["/Lang"] == "vi"  # the page's language, as a tagged PDF declares it
 
 
 def outline_tree(pdf: Path) -> list[tuple[str, int, list]]:

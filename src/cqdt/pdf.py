@@ -101,7 +101,7 @@ class Printer:
             part_pages, landed = heading_places(printed[-1], headings)
             bookmarks += [mark._replace(page=pages + mark.page) for mark in landed]
             pages += part_pages
-        _merge(printed, bookmarks, pdf)
+        _merge(printed, bookmarks, pdf, _LANGUAGE.search(parts[0]))
         finish(pdf, {}, dated)  # the bookmarks already bear their headings' titles
 
     async def _print(self, page: Path, pdf: Path, tagged: bool) -> None:
@@ -120,6 +120,7 @@ class Printer:
 
 # The empty link targets put at the start of each heading of an untagged part.
 _TARGET = "cqdt-muc-"
+_LANGUAGE = re.compile(r'<html\b[^>]*\blang="([^"]+)"')
 
 
 def anchored_headings(page: str) -> tuple[str, list[tuple[int, str]]]:
@@ -166,9 +167,10 @@ def _written(path: Path, html: str) -> Path:
     return path
 
 
-def _merge(parts: list[Path], bookmarks: list[Bookmark], pdf: Path) -> None:
-    """One PDF from the untagged parts: their pages in turn, the first part's title and producer, and
-    the bookmarks nested by heading level across the parts, as Chromium nests a page's headings."""
+def _merge(parts: list[Path], bookmarks: list[Bookmark], pdf: Path, language: re.Match | None) -> None:
+    """One PDF from the untagged parts: their pages in turn, the first part's title and producer, the
+    page's language (which Chromium declares only in a tagged PDF) and the bookmarks nested by
+    heading level across the parts, as Chromium nests a page's headings."""
     with contextlib.ExitStack() as opened:
         # qpdf copies a part's content when the merged file is written: every part stays open until then.
         merged, *others = [opened.enter_context(pikepdf.open(part)) for part in parts]
@@ -176,6 +178,8 @@ def _merge(parts: list[Path], bookmarks: list[Bookmark], pdf: Path) -> None:
             merged.pages.extend(other.pages)
         if "/Dests" in merged.Root:  # the headings' places, needed by no link
             del merged.Root["/Dests"]
+        if language:
+            merged.Root.Lang = pikepdf.String(language.group(1))
         with merged.open_outline() as outline:
             enclosing: list[tuple[int, pikepdf.OutlineItem]] = []
             for mark in bookmarks:
