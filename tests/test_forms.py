@@ -180,6 +180,18 @@ def test_lateness_comes_from_the_receipt_ledger_not_from_file_dates(filled_forms
     assert collect(year, folder, out, today=deadline + dt.timedelta(days=9)).late == []
 
 
+def test_a_file_name_that_looks_like_a_formula_is_text_in_the_ledger(filled_forms, year, tmp_path):
+    import csv
+
+    folder = tmp_path / "in"
+    form, = copy_forms(filled_forms, folder, ["SBN03"])
+    form.rename(folder / "=HYPERLINK(1).xlsx")  # a sender's file name
+    collect(year, folder, tmp_path / "data")
+    collect(year, folder, tmp_path / "data")  # read back and written again: unchanged
+    with (tmp_path / "data" / "so-nhan-phieu.csv").open(encoding="utf-8") as handle:
+        assert [row["tep"] for row in csv.DictReader(handle)] == ["'=HYPERLINK(1).xlsx"]
+
+
 def test_an_invalid_collected_workbook_stops_the_collection_and_is_left_as_it_was(filled_forms, year, tmp_path):
     """The figures already in data/ are read by the same checked reader as ingest: an invalid value
     there stops the collection with its place named, instead of being copied on silently."""

@@ -302,7 +302,14 @@ def write_ledger(path: Path, entries: dict[str, dict[str, str]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, LEDGER_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(sorted(entries.values(), key=lambda row: (row["ngay_nhan"], row["ma_don_vi"])))
+        rows = sorted(entries.values(), key=lambda row: (row["ngay_nhan"], row["ma_don_vi"]))
+        writer.writerows({key: _csv_text(value) for key, value in row.items()} for row in rows)
+
+
+def _csv_text(value: str) -> str:
+    """A value as text to a spreadsheet that opens the ledger: a sender's file name «=…» (or «+», «-»,
+    «@») would be a formula Excel computes; an apostrophe before it makes it text (and is kept)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _received(entry: dict[str, str], ledger: Path) -> dt.date:
