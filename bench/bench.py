@@ -98,11 +98,10 @@ def run_empty(source: Path, output: Path) -> None:
 def render_empty(folder: Path) -> None:
     """An empty executed notebook through the report's own exporter and PDF printer."""
     code = ("import sys, datetime, nbformat; from pathlib import Path; "
-            "from cqdt.render import report_exporter; from cqdt.pdf import print_pdfs; "
+            "from cqdt.render import page_frame, report_exporter; from cqdt.pdf import print_pdfs; "
             "exporter = report_exporter(exclude_input=True); "
             "nb = nbformat.read(sys.argv[1], as_version=4); "
-            "body, _ = exporter.from_notebook_node(nb, resources={'cqdt': {'version': '', 'css': '', 'js': '', "
-            "'title': 'trống', 'extra_head': ''}}); "
+            "body, _ = exporter.from_notebook_node(nb, resources={'cqdt': page_frame('trống') | {'css': '', 'js': ''}}); "
             "Path(sys.argv[2]).write_text(body); "
             "print_pdfs({Path(sys.argv[3]): body}, datetime.date(2022, 7, 29))")
     subprocess.run([sys.executable, "-c", code, str(folder / "empty-0.ipynb"), str(folder / "empty.html"),

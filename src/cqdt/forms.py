@@ -36,11 +36,10 @@ from .inputs import (
     ratio_checks,
     read_group,
 )
-from .ooxml import keep_data_as_text
 from .pipeline import Year
 from .province import compute_indicator
 from .units import Unit
-from .workbooks import KIND_TEXT, collected_title, write_group_workbook, write_province_workbook
+from .workbooks import KIND_TEXT, collected_title, save_workbook, write_group_workbook, write_province_workbook
 
 COLLECTED_NOTE = "Số liệu tổng hợp từ phiếu khảo sát của các đơn vị (make collect)."  # never «tái dựng»
 META_SHEET = "_meta"
@@ -200,10 +199,7 @@ def _save_form(book: Workbook, meta: dict[str, str], path: Path) -> None:
         sheet.append([key, value])
     sheet.sheet_state = "veryHidden"
     sheet.protection.set_password(PROTECTION_PASSWORD)
-    keep_data_as_text(book)
-    book.properties.creator = "cqdt forms"
-    book.properties.created = book.properties.modified = dt.datetime(2000, 1, 1)
-    book.save(path)
+    save_workbook(book, path, creator="cqdt forms")
 
 
 def _meta(year: Year, group: str, unit: Unit) -> dict[str, str]:

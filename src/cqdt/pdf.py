@@ -101,8 +101,7 @@ class Printer:
             part_pages, landed = heading_places(printed[-1], headings)
             bookmarks += [mark._replace(page=pages + mark.page) for mark in landed]
             pages += part_pages
-        _merge(printed, bookmarks, pdf, _LANGUAGE.search(parts[0]))
-        finish(pdf, {}, dated)  # the bookmarks already bear their headings' titles
+        _merge(printed, bookmarks, pdf, _LANGUAGE.search(parts[0]), dated)
 
     async def _print(self, page: Path, pdf: Path, tagged: bool) -> None:
         await asyncio.wrap_future(self._launched)
@@ -167,10 +166,11 @@ def _written(path: Path, html: str) -> Path:
     return path
 
 
-def _merge(parts: list[Path], bookmarks: list[Bookmark], pdf: Path, language: re.Match | None) -> None:
-    """One PDF from the untagged parts: their pages in turn, the first part's title and producer, the
-    page's language (which Chromium declares only in a tagged PDF) and the bookmarks nested by
-    heading level across the parts, as Chromium nests a page's headings."""
+def _merge(parts: list[Path], bookmarks: list[Bookmark], pdf: Path, language: re.Match | None, dated: date) -> None:
+    """One PDF from the untagged parts, finished as `finish` finishes a PDF printed whole: their pages
+    in turn, the first part's title, the page's language (which Chromium declares only in a tagged
+    PDF), the bookmarks nested by heading level across the parts, as Chromium nests a page's
+    headings (each already titled with its heading's words), dated and signed."""
     with contextlib.ExitStack() as opened:
         # qpdf copies a part's content when the merged file is written: every part stays open until then.
         merged, *others = [opened.enter_context(pikepdf.open(part)) for part in parts]
@@ -190,7 +190,8 @@ def _merge(parts: list[Path], bookmarks: list[Bookmark], pdf: Path, language: re
                     enclosing.pop()
                 (enclosing[-1][1].children if enclosing else outline.root).append(item)
                 enclosing.append((mark.level, item))
-        merged.save(pdf)
+        _signed(merged, dated)
+        merged.save(pdf, deterministic_id=True)
 
 
 async def _guarded(coroutine):
@@ -242,7 +243,6 @@ def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
     the same bytes. qpdf (through pikepdf) rewrites a 30-page tagged PDF in a tenth of a second; pypdf
     took two and a half."""
     _renumber_nodes(pdf)
-    stamp = dated.strftime("D:%Y%m%d000000+00'00'")
     with pikepdf.open(pdf, allow_overwriting_input=True) as document:
         with document.open_outline() as outline:
             pending = list(outline.root)
@@ -250,9 +250,14 @@ def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
                 item = pending.pop()
                 item.title = titles.get(_squashed(item.title), item.title)
                 pending += item.children
-        document.docinfo["/CreationDate"] = document.docinfo["/ModDate"] = stamp
-        document.docinfo["/Creator"] = f"cqdt {__version__} (Chromium)"
+        _signed(document, dated)
         document.save(pdf, deterministic_id=True)
+
+
+def _signed(document: pikepdf.Pdf, dated: date) -> None:
+    """The decision's date in place of the time of printing, the project as the creator."""
+    document.docinfo["/CreationDate"] = document.docinfo["/ModDate"] = dated.strftime("D:%Y%m%d000000+00'00'")
+    document.docinfo["/Creator"] = f"cqdt {__version__} (Chromium)"
 
 
 # A tagged PDF names table header cells after Chromium's DOM nodes («node00000061»), whose numbers
