@@ -66,8 +66,9 @@ $(TEST_SETUP): $(SETUP)
 
 # Independent pillar notebooks run in parallel, one per core.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# The build owns a warm process from which its notebooks' kernels are forked (src/cqdt/kernels.py).
 report: $(SETUP) ## Dựng báo cáo HTML và PDF của năm YEAR vào report/YEAR/
-	@$(MAKE) --no-print-directory -j$(JOBS) REPORT_BUILD=1 $(PUBLISHED)
+	@$(PY) -m cqdt.kernels -- $(MAKE) --no-print-directory -j$(JOBS) REPORT_BUILD=1 $(PUBLISHED)
 
 $(STEPS): $(PARAMS) $(wildcard catalogues/*.yaml) notebooks $(wildcard notebooks/*.py) | $(SETUP)
 	@mkdir -p $(@D)

@@ -133,10 +133,12 @@ def step_phases(record: dict) -> dict[str, float]:
     total = record["seconds"]
     if "first cell started" not in at:  # ingest, render: their own moments
         return {"tổng": total}
+    # A kernel forked from the build's warm process (cqdt.kernels) has the helpers before its first cell.
+    imported = at.get("kernel: helpers imported", at["first cell started"])
     return {"tổng": total, PHASES[0]: at["papermill start"],
             PHASES[1]: at["first cell started"] - at["papermill start"],
-            PHASES[2]: at["kernel: helpers imported"] - at["first cell started"],
-            PHASES[3]: at["last cell ended"] - at["kernel: helpers imported"],
+            PHASES[2]: imported - at["first cell started"],
+            PHASES[3]: at["last cell ended"] - imported,
             PHASES[4]: total - at["last cell ended"]}
 
 

@@ -1,8 +1,10 @@
 """The notebook pipeline end to end: make, papermill, file contracts, incremental rebuilds."""
 
 import json
+import os
 import shutil
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pandas as pd
 import pytest
 from nbclient import NotebookClient
 
-from cqdt import runner
+from cqdt import kernels, runner
 from cqdt.errors import CqdtError
 from cqdt.pipeline import load_year
 
@@ -100,6 +102,55 @@ def test_kernels_started_together_talk_through_sockets_of_their_own(project_copy
     for output in outputs:
         cells = nbformat.read(output, as_version=4).cells
         assert cells[-1].outputs[0]["data"]["text/plain"] == "4042"
+
+
+def write_notebook(root: Path, name: str, code: str) -> None:
+    (root / "notebooks" / f"{name}.py").write_text(f'# %% tags=["parameters"]\nyear = 2021\n\n# %%\n{code}\n',
+                                                   encoding="utf-8")
+
+
+def test_kernels_forked_from_the_builds_warm_process_compute_die_by_name_and_leave_nothing(
+        project_copy, monkeypatch, tmp_path):
+    """Under `make report` each kernel is forked from a warm process of the build, which imported the
+    libraries the notebooks use (cqdt.kernels): it runs in the notebook's folder, a kernel that dies is
+    named as any other, and when the build ends the warm process and its kernels are gone."""
+    write_notebook(project_copy, "whose", 'import os, sys\nprint(os.getppid(), "pandas" in sys.modules, os.getcwd())')
+    write_notebook(project_copy, "dying", "import os\nos._exit(1)")
+    monkeypatch.setattr(runner, "NOTEBOOKS", project_copy / "notebooks")
+    with kernels.owned_kernels() as variables:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        outputs = [tmp_path / f"whose-{i}.ipynb" for i in range(2)]
+        with ThreadPoolExecutor(max_workers=2) as pool:  # two at once, as under make -j2: one warm process
+            list(pool.map(lambda out: runner.execute("whose", out, {"year": 2021}), outputs))
+        folder = Path(variables[kernels.FOLDER_VARIABLE])
+        warm = int((folder / "zygote.pid").read_text())
+        for output in outputs:
+            printed = nbformat.read(output, as_version=4).cells[-1].outputs[0]["text"]
+            assert printed == f"{warm} True {project_copy / 'notebooks'}\n"
+        with pytest.raises(CqdtError) as caught:
+            runner.execute("dying", tmp_path / "dying.ipynb", {"year": 2021})
+        assert str(caught.value.issues[0]).startswith("nhân Python (kernel) của sổ tay «dying» đã dừng")
+    assert not folder.exists()
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{warm}").exists() and "Z" not in Path(f"/proc/{warm}/stat").read_text().rsplit(")", 1)[1][:3]:
+        assert time.monotonic() < deadline, "the warm process outlived its owner"
+        time.sleep(0.1)
+
+
+def test_a_warm_process_that_cannot_import_leaves_kernels_to_start_as_usual(project_copy, monkeypatch, tmp_path):
+    """A package module that fails to import (an edit in progress) stops the warm process, not the
+    build: the kernel starts as usual, and a notebook importing that module reports it by cell."""
+    (project_copy / "src/cqdt/charts.py").write_text("def broken(:\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(project_copy / "src"))
+    write_notebook(project_copy, "whose", 'import os, sys\nprint(os.getppid(), "pandas" in sys.modules)')
+    monkeypatch.setattr(runner, "NOTEBOOKS", project_copy / "notebooks")
+    with kernels.owned_kernels() as variables:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        output = runner.execute("whose", tmp_path / "whose.ipynb", {"year": 2021})
+        assert (Path(variables[kernels.FOLDER_VARIABLE]) / "zygote.failed").exists()
+    assert nbformat.read(output, as_version=4).cells[-1].outputs[0]["text"] == f"{os.getpid()} False\n"
 
 
 def run_as_in_jupyterlab(root: Path, name: str) -> None:

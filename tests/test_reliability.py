@@ -42,6 +42,26 @@ def kill_make_when(root: Path, marker: str, delay: float) -> str:
     return "".join(seen)
 
 
+def processes_left(root: Path, seconds: float = 10.0) -> list[str]:
+    """The live processes of builds of `root` (their environment names the project), after waiting up
+    to `seconds` for those of a killed build (a notebook's warm process, kernels) to notice."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = []
+        for folder in Path("/proc").glob("[0-9]*"):
+            try:
+                variables = (folder / "environ").read_bytes().split(b"\0")
+                zombie = (folder / "stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+                command = (folder / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if f"CQDT_ROOT={root}".encode() in variables and not zombie:
+                left.append(command)
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
 @pytest.mark.slow
 def test_killed_builds_keep_the_report_and_clean_builds_are_identical(built_copy):
     project_copy = built_copy  # built once for the session, in another folder
@@ -51,6 +71,7 @@ def test_killed_builds_keep_the_report_and_clean_builds_are_identical(built_copy
     output = kill_make_when(project_copy, "chạy sổ tay presence", 2.0)
     assert "chạy sổ tay presence" in output
     assert snapshot(project_copy) == first  # killed while notebooks ran: nothing published changed
+    assert processes_left(project_copy) == []  # nor is a kernel or the kernels' warm process left running
 
     run_make(project_copy, "report", "YEAR=2021")  # no manual cleanup needed
     changed = snapshot(project_copy)
@@ -62,6 +83,7 @@ def test_killed_builds_keep_the_report_and_clean_builds_are_identical(built_copy
     (project_copy / "src/cqdt/assets/report.css").touch()  # rerenders only
     output = kill_make_when(project_copy, "dựng báo cáo", 1.5)
     assert snapshot(project_copy) == changed  # killed while rendering: still the last good report
+    assert processes_left(project_copy) == []
     run_make(project_copy, "report", "YEAR=2021")
 
     shutil.copy(ROOT / "data/2021/so-ban-nganh.xlsx", project_copy / "data/2021/so-ban-nganh.xlsx")

@@ -162,8 +162,11 @@ def _validate(args) -> int:
 
 
 def _ingest(args) -> int:
+    from . import kernels
     from .paths import resolve_build
     from .pipeline import ingest, load_year
+
+    kernels.start_early()  # the notebooks after this step want kernels; this step uses one core
 
     changed = ingest(load_year(args.year), resolve_build(args.year, args.build))
     updated = [p for p, flag in changed.items() if flag]

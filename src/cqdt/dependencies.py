@@ -125,6 +125,22 @@ def start_in_kernel() -> None:
         start(PROJECT_ROOT, Path(sink))
 
 
+def continue_in_kernel() -> None:
+    """In a kernel forked from the warm process (cqdt.kernels), which recorded what its imports read:
+    those reads are this kernel's too, and what it reads from now on goes to its journal."""
+    recorder = _RECORDER
+    sink = os.environ.get(SINK_VARIABLE)
+    if not sink or not recorder.active:
+        start_in_kernel()
+        return
+    recorder.sink = open(sink, "a", encoding="utf-8")  # noqa: SIM115 — open while the kernel lives
+    recorder.started = time.time()
+    for path in sorted(recorder.reads):
+        recorder.tell("read", path)
+    for path in sorted(recorder.outputs):
+        recorder.tell("output", path)
+
+
 def tell(kind: str, text: str) -> None:
     """A line for the runner, in a kernel's journal (nothing outside a kernel of a build step)."""
     _RECORDER.tell(kind, text)

@@ -125,6 +125,20 @@ def ipc_kernel_manager(sockets: str):
     from traitlets import default
 
     class IpcKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: object) -> None:
+            """Within `make report`, a kernel forked from the build's warm process (cqdt.kernels),
+            with its libraries already imported; elsewhere a kernel started as usual."""
+            from . import kernels
+
+            forked = kernels.fork_kernel(kernel_cmd, kw.get("env"), kw.get("cwd"))
+            if forked is None:
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+                return
+            provisioner = self.provisioner
+            provisioner.process, provisioner.pid, provisioner.pgid = forked, forked.pid, forked.pid
+            provisioner.cwd = kw.get("cwd")
+            self._reconcile_connection_info(provisioner.connection_info)
+
         @default("transport")
         def _default_transport(self) -> str:
             return "ipc"

@@ -1,0 +1,355 @@
+"""Notebook kernels forked from one warm process, so that each starts with its libraries imported.
+
+Every notebook's kernel imported the same libraries (pandas, matplotlib, IPython, the notebooks'
+helpers): about three seconds of a core, six times per build, on the critical path of each wave of
+notebooks. Within one `make report` (`python -m cqdt.kernels -- make …`, which owns it), a warm
+process imports them once, when the first kernel is asked for, and forks each notebook's kernel
+from there: a fork is ready in a fraction of a second, with the state of a process that has only
+imported modules. A notebook run outside such a build (`cqdt notebook` alone, the tests' runner,
+JupyterLab) starts its kernel as before, and so does any build where the warm process cannot start
+(a module that fails to import: the notebook's own kernel then reports it, by cell).
+
+The warm process lives only as long as the build that owns it, so a kernel never runs code older
+than the build. Each kernel is a session of its own and dies with the warm process; the warm process
+kills a kernel whose runner went away, and leaves when its owner does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import importlib
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+FOLDER_VARIABLE = "CQDT_KERNELS"  # the owning build's folder for the warm process's socket and files
+OWNER_VARIABLE = "CQDT_KERNELS_OWNER"  # the pid of the owning build: the warm process leaves with it
+WARM_MODULES = ("ipykernel.kernelapp", "matplotlib_inline.backend_inline", "cqdt.notebook")
+KERNEL_MODULE = "ipykernel_launcher"
+_STARTUP_SECONDS = 120.0
+_MESSAGE_BYTES = 1 << 20
+
+
+# The build's side: own the warm process for the length of a command (make).
+
+def own_kernels(command: list[str]) -> int:
+    """Run `command` (the build) owning a warm process, stopped when the command ends."""
+    with owned_kernels() as variables:
+        child = subprocess.Popen(command, env=os.environ | variables)
+        # Ctrl-C reaches make itself (the same process group); make decides, this process waits for it.
+        signal.signal(signal.SIGINT, lambda *_: None)
+        signal.signal(signal.SIGTERM, lambda signum, _frame: child.send_signal(signum))
+        status = child.wait()
+    return status if status >= 0 else 128 - status
+
+
+@contextlib.contextmanager
+def owned_kernels() -> Iterator[dict[str, str]]:
+    """The environment variables under which notebooks run by this process's children get kernels
+    forked from a warm process owned by this process, stopped (with its kernels) on leaving."""
+    folder = Path(tempfile.mkdtemp(prefix="cqdt-kernels-"))
+    try:
+        yield {FOLDER_VARIABLE: str(folder), OWNER_VARIABLE: str(os.getpid())}
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            os.kill(int((folder / "zygote.pid").read_text()), signal.SIGTERM)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# The runner's side: a kernel forked by the warm process, seen as a process.
+
+class ForkedKernel:
+    """A kernel forked by the warm process, with the part of `subprocess.Popen` that a kernel
+    provisioner uses. Its exit status comes through the connection that asked for it."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, connection: socket.socket, pid: int) -> None:
+        self.connection, self.pid, self.returncode = connection, pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and select.select([self.connection], [], [], 0)[0]:
+            self._read_status()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            self.connection.settimeout(timeout)
+            self._read_status()
+        return self.returncode
+
+    def _read_status(self) -> None:
+        text = self.connection.recv(64).decode().strip()
+        self.returncode = int(text) if text.lstrip("-").isdigit() else -signal.SIGKILL  # warm process gone
+        self.connection.close()
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def start_early() -> None:
+    """Within a build that owns a warm process: start it now, while the step calling this works on
+    one core and the next steps will want kernels."""
+    folder = os.environ.get(FOLDER_VARIABLE)
+    if folder and not (Path(folder) / "zygote.pid").exists():
+        _start_once(Path(folder))
+
+
+def fork_kernel(command: list[str], env: dict[str, str] | None, cwd: str | None) -> ForkedKernel | None:
+    """The kernel `command` would start, forked by the owning build's warm process (started now if
+    it is not yet); None outside such a build, for another kernel, or when the warm process failed."""
+    folder = os.environ.get(FOLDER_VARIABLE)
+    if not folder or KERNEL_MODULE not in command:
+        return None
+    connection = _connect(Path(folder))
+    if connection is None:
+        return None
+    request = {"argv": command[command.index(KERNEL_MODULE) + 1:], "env": dict(env or os.environ),
+               "cwd": str(cwd or os.getcwd())}
+    # As jupyter_client starts a kernel: our output and errors, and no input of ours.
+    nothing = os.open(os.devnull, os.O_RDONLY)
+    try:
+        socket.send_fds(connection, [json.dumps(request).encode()], [nothing, 1, 2])
+        pid = int(connection.recv(64).decode())
+    except (OSError, ValueError):
+        connection.close()
+        return None
+    finally:
+        os.close(nothing)
+    return ForkedKernel(connection, pid)
+
+
+def _connect(folder: Path) -> socket.socket | None:
+    address = folder / "zygote.sock"
+    if not address.exists():
+        _start_once(folder)
+    deadline = time.monotonic() + _STARTUP_SECONDS
+    while not address.exists():
+        if (folder / "zygote.failed").exists() or time.monotonic() > deadline or not _alive(folder):
+            return None
+        time.sleep(0.02)
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(str(address))
+    except OSError:
+        connection.close()
+        return None
+    return connection
+
+
+def _start_once(folder: Path) -> None:
+    """Start the warm process unless another step of the build already did."""
+    with (folder / "zygote.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (folder / "zygote.pid").exists():
+            return
+        env = {name: value for name, value in os.environ.items() if not name.startswith("CQDT_JOURNAL")}
+        with (folder / "zygote.log").open("ab") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "cqdt.kernels", "--serve", str(folder)], env=env, cwd=os.getcwd(),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        (folder / "zygote.pid").write_text(str(process.pid))
+
+
+def _alive(folder: Path) -> bool:
+    """Whether the warm process still runs (a crashed one may linger as a zombie of its starter)."""
+    try:
+        pid = int((folder / "zygote.pid").read_text())
+        os.kill(pid, 0)
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, ValueError, IndexError):
+        return False
+
+
+# The warm process.
+
+def serve(folder: Path) -> None:
+    """Import what kernels import, then fork a kernel per request until the owning build ends."""
+    from . import dependencies
+    from .paths import PROJECT_ROOT
+
+    owner = int(os.environ[OWNER_VARIABLE])
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]  # as ipykernel_launcher does: IPython puts the kernel's working folder back
+    try:
+        # What a kernel sets before matplotlib is imported, so that the import is the kernel's own.
+        os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+        dependencies.start(PROJECT_ROOT)  # the files the imports read are every kernel's reads too
+        for module in WARM_MODULES:
+            importlib.import_module(module)
+        listener = _listen(folder / "zygote.sock")
+    except BaseException:
+        (folder / "zygote.failed").touch()
+        raise
+    try:
+        _serve_forever(listener, owner)
+    finally:
+        if not _running(owner):  # killed with its build: nobody else removes the folder
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _listen(address: Path) -> socket.socket:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    staging = address.with_name(address.name + ".new")
+    listener.bind(str(staging))
+    listener.listen(16)
+    staging.rename(address)  # the socket appears ready to accept, never half made
+    return listener
+
+
+def _serve_forever(listener: socket.socket, owner: int) -> None:
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    kernels: dict[int, socket.socket] = {}
+    try:
+        while _running(owner):
+            ready = select.select([listener, wake_read, *kernels.values()], [], [], 0.5)[0]
+            if wake_read in ready:
+                os.read(wake_read, 512)
+            _reap(kernels)
+            for connection in [c for c in ready if c in kernels.values()]:
+                _runner_gone(kernels, connection)  # a runner says nothing after its request
+            if listener in ready:
+                _fork_for(listener, kernels, (wake_read, wake_write))
+    finally:
+        for pid in kernels:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _running(owner: int) -> bool:
+    try:
+        os.kill(owner, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _reap(kernels: dict[int, socket.socket]) -> None:
+    while kernels:
+        pid, status = os.waitpid(-1, os.WNOHANG)
+        if pid == 0:
+            return
+        connection = kernels.pop(pid, None)
+        if connection is not None:
+            with contextlib.suppress(OSError):
+                connection.sendall(str(os.waitstatus_to_exitcode(status)).encode())
+            connection.close()
+
+
+def _runner_gone(kernels: dict[int, socket.socket], connection: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        if connection.recv(1):
+            return
+    pid = next(pid for pid, c in kernels.items() if c is connection)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)  # reaped, and its status sent nowhere, at the next SIGCHLD
+
+
+def _fork_for(listener: socket.socket, kernels: dict[int, socket.socket], pipe: tuple[int, ...]) -> None:
+    connection, _ = listener.accept()
+    message, fds, _flags, _address = socket.recv_fds(connection, _MESSAGE_BYTES, 3)
+    request = json.loads(message)
+    ready_read, ready_write = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.close(ready_read)
+        for inherited in (listener, connection, *kernels.values()):
+            os.close(inherited.detach())  # detached: no socket object closes a number reused later
+        for fd in pipe:
+            os.close(fd)
+        _become_kernel(request, fds, ready_write)
+    os.close(ready_write)
+    os.read(ready_read, 1)  # the kernel leads a session of its own before its pid is handed out
+    os.close(ready_read)
+    for fd in fds:
+        os.close(fd)
+    kernels[pid] = connection
+    connection.sendall(str(pid).encode())
+
+
+def _become_kernel(request: dict, fds: list[int], ready: int) -> None:
+    """In the forked child: the kernel that `python -m ipykernel_launcher` would be. Never returns."""
+    status = 1
+    try:
+        os.setsid()  # signals to the kernel's group reach it and what it starts, nothing else
+        _die_with_parent()
+        os.write(ready, b"1")
+        os.close(ready)
+        signal.set_wakeup_fd(-1)
+        for signum in (signal.SIGCHLD, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_DFL)
+        for target, fd in zip((0, 1, 2), fds, strict=True):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        from . import dependencies
+
+        dependencies.continue_in_kernel()
+        from ipykernel import kernelapp
+
+        sys.argv = [KERNEL_MODULE, *request["argv"]]
+        # Two settings ipykernel read from the environment when the warm process imported it.
+        environment = {"parent_handle": "JPY_PARENT_PID", "interrupt": "JPY_INTERRUPT_EVENT"}
+        settings = {trait: int(os.environ.get(name) or 0) for trait, name in environment.items()}
+        kernelapp.launch_new_instance(argv=request["argv"], **settings)
+        status = 0
+    except SystemExit as leaving:
+        status = leaving.code if isinstance(leaving.code, int) else 1
+    except BaseException:  # noqa: BLE001 — the kernel's stderr is the runner's, which shows it
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(status)
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel is killed when the warm process ends, however it ends."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:
+            os._exit(1)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--serve"]:
+        serve(Path(argv[1]))
+        return 0
+    command = argv[1:] if argv[:1] == ["--"] else argv
+    return own_kernels(command)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
