@@ -21,6 +21,7 @@ import fcntl
 import importlib
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -44,6 +45,7 @@ _MESSAGE_BYTES = 1 << 20
 
 def own_kernels(command: list[str]) -> int:
     """Run `command` (the build) owning a warm process, stopped when the command ends."""
+    _adopt_orphans()
     with owned_kernels() as variables:
         child = subprocess.Popen(command, env=os.environ | variables)
         # Ctrl-C reaches make itself (the same process group); make decides, this process waits for it.
@@ -57,13 +59,42 @@ def own_kernels(command: list[str]) -> int:
 def owned_kernels() -> Iterator[dict[str, str]]:
     """The environment variables under which notebooks run by this process's children get kernels
     forked from a warm process owned by this process, stopped (with its kernels) on leaving."""
-    folder = Path(tempfile.mkdtemp(prefix="cqdt-kernels-"))
+    # Named now, made by the first step that wants a kernel: a build killed before then (one that
+    # only renders) leaves no folder behind; a killed build's warm process removes its own.
+    folder = Path(tempfile.gettempdir()) / f"cqdt-kernels-{os.getpid()}-{secrets.token_hex(4)}"
     try:
         yield {FOLDER_VARIABLE: str(folder), OWNER_VARIABLE: str(os.getpid())}
     finally:
-        with contextlib.suppress(OSError, ValueError):
-            os.kill(int((folder / "zygote.pid").read_text()), signal.SIGTERM)
+        _stop(folder)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _adopt_orphans() -> None:
+    """Linux: this process adopts its descendants whose parent ended (the warm process outlives the
+    step that started it), so that they stay within the build: its memory is measured with the
+    build's (make bench), and the build ends only when they do."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+
+
+def _stop(folder: Path) -> None:
+    """Stop the warm process (its kernels die with it) and wait until it has ended."""
+    try:
+        pid = int((folder / "zygote.pid").read_text())
+        os.kill(pid, signal.SIGTERM)
+    except (OSError, ValueError):
+        return
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0]:  # our child: the step that started it ended first
+                return
+        except ChildProcessError:  # the child of a step still running: it reaps it
+            if not _alive(folder):
+                return
+        time.sleep(0.02)
 
 
 # The runner's side: a kernel forked by the warm process, seen as a process.
@@ -110,7 +141,8 @@ def start_early() -> None:
     one core and the next steps will want kernels."""
     folder = os.environ.get(FOLDER_VARIABLE)
     if folder and not (Path(folder) / "zygote.pid").exists():
-        _start_once(Path(folder))
+        with contextlib.suppress(OSError):  # the notebooks' kernels will start as usual
+            _start_once(Path(folder))
 
 
 def fork_kernel(command: list[str], env: dict[str, str] | None, cwd: str | None) -> ForkedKernel | None:
@@ -140,7 +172,10 @@ def fork_kernel(command: list[str], env: dict[str, str] | None, cwd: str | None)
 def _connect(folder: Path) -> socket.socket | None:
     address = folder / "zygote.sock"
     if not address.exists():
-        _start_once(folder)
+        try:
+            _start_once(folder)
+        except OSError:
+            return None
     deadline = time.monotonic() + _STARTUP_SECONDS
     while not address.exists():
         if (folder / "zygote.failed").exists() or time.monotonic() > deadline or not _alive(folder):
@@ -157,6 +192,9 @@ def _connect(folder: Path) -> socket.socket | None:
 
 def _start_once(folder: Path) -> None:
     """Start the warm process unless another step of the build already did."""
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_uid != os.getuid():
+        raise PermissionError(folder)  # not the folder this build named: no kernel is forked there
     with (folder / "zygote.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (folder / "zygote.pid").exists():
