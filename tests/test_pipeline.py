@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from cqdt import kernels, runner
 from cqdt.errors import CqdtError
 from cqdt.pipeline import load_year
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, project_env, run_cli
 
 PILLARS = load_year(2021).pillars  # the steps of a year come from its catalogue
 
@@ -104,18 +105,24 @@ def test_kernels_started_together_talk_through_sockets_of_their_own(project_copy
 
 
 def write_notebook(root: Path, name: str, code: str) -> None:
-    (root / "notebooks" / f"{name}.py").write_text(f'# %% tags=["parameters"]\nyear = 2021\n\n# %%\n{code}\n',
+    (root / "notebooks" / f"{name}.py").write_text(f'# %% tags=["parameters"]\nyear = 2021\nbuild = ""\n\n# %%\n{code}\n',
                                                    encoding="utf-8")
 
 
-def test_kernels_forked_from_the_builds_warm_process_compute_die_by_name_and_leave_nothing(
+def test_steps_and_kernels_forked_from_the_builds_warm_process_compute_fail_by_name_and_leave_nothing(
         project_copy, monkeypatch, tmp_path):
-    """Under `make report` each kernel is forked from a warm process of the build, which imported the
-    libraries the notebooks use (cqdt.kernels): it runs in the notebook's folder, a kernel that dies is
-    named as any other, and when the build ends the warm process and its kernels are gone."""
+    """Under `make report` each notebook step and each kernel is forked from a warm process of the
+    build, which imported the libraries they use (cqdt.kernels): a kernel runs in the notebook's
+    folder, a step's failing cell and a dying kernel are named as without it, and when the build ends
+    the warm process and its forks are gone."""
     write_notebook(project_copy, "whose", 'import os, sys\nprint(os.getppid(), "pandas" in sys.modules, os.getcwd())')
+    write_notebook(project_copy, "step", 'import os\nrunner = os.environ["JPY_PARENT_PID"]\n'
+                                         'print(open(f"/proc/{runner}/stat").read().rsplit(")", 1)[1].split()[1])')
+    write_notebook(project_copy, "broken", "x = 1\n\n# %%\nraise ValueError('số liệu hỏng')")
     write_notebook(project_copy, "dying", "import os\nos._exit(1)")
     monkeypatch.setattr(runner, "NOTEBOOKS", project_copy / "notebooks")
+    for name, value in project_env(project_copy).items():  # the warm process is the copy's, as in its build
+        monkeypatch.setenv(name, value)
     with kernels.owned_kernels() as variables:
         for name, value in variables.items():
             monkeypatch.setenv(name, value)
@@ -127,6 +134,18 @@ def test_kernels_forked_from_the_builds_warm_process_compute_die_by_name_and_lea
         for output in outputs:
             printed = nbformat.read(output, as_version=4).cells[-1].outputs[0]["text"]
             assert printed == f"{warm} True {project_copy / 'notebooks'}\n"
+
+        def step(name: str) -> subprocess.CompletedProcess:
+            return subprocess.run([sys.executable, "-m", "cqdt", "notebook", "--year", "2021", "--name", name,
+                                   "--output", str(tmp_path / f"{name}.ipynb")], cwd=project_copy,
+                                  capture_output=True, text=True, check=False)
+        done = step("step")
+        assert done.returncode == 0, done.stderr
+        runner_parent = nbformat.read(tmp_path / "step.ipynb", as_version=4).cells[-1].outputs[0]["text"]
+        assert runner_parent == f"{warm}\n"  # the step itself ran in a fork of the warm process
+        failed = step("broken")
+        assert failed.returncode == 2 and not (tmp_path / "broken.ipynb").exists()
+        assert "sổ tay «broken» lỗi ở ô số 3 (ô bắt đầu bằng «raise ValueError" in failed.stderr
         with pytest.raises(CqdtError) as caught:
             runner.execute("dying", tmp_path / "dying.ipynb", {"year": 2021})
         assert str(caught.value.issues[0]).startswith("nhân Python (kernel) của sổ tay «dying» đã dừng")

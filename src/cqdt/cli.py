@@ -78,7 +78,14 @@ def build_parser() -> VietnameseParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
+    if args.command == "notebook":  # within make report, run by a fork of the build's warm process
+        from . import kernels, timing
+
+        status = kernels.run_forked(argv, timing.process_started())
+        if status is not None:
+            return status
     try:
         if getattr(args, "deps", ""):
             return _build_step(args)

@@ -1,17 +1,19 @@
-"""Notebook kernels forked from one warm process, so that each starts with its libraries imported.
+"""Notebook steps and kernels forked from one warm process, so that each starts with its libraries imported.
 
-Every notebook's kernel imported the same libraries (pandas, matplotlib, IPython, the notebooks'
-helpers): about three seconds of a core, six times per build, on the critical path of each wave of
-notebooks. Within one `make report` (`python -m cqdt.kernels -- make …`, which owns it), a warm
-process imports them once, when the first kernel is asked for, and forks each notebook's kernel
-from there: a fork is ready in a fraction of a second, with the state of a process that has only
-imported modules. A notebook run outside such a build (`cqdt notebook` alone, the tests' runner,
-JupyterLab) starts its kernel as before, and so does any build where the warm process cannot start
-(a module that fails to import: the notebook's own kernel then reports it, by cell).
+Every notebook step imported papermill and jupytext, and its kernel the notebooks' libraries
+(pandas, matplotlib, IPython, the helpers): about four seconds of a core per notebook, six times per
+build, on the critical path of each wave of notebooks. Within one `make report` (`python -m
+cqdt.kernels -- make …`, which owns it), a warm process imports all of them once, as soon as the
+ingest step (or the first notebook step) asks for it, and forks from there both the notebook steps
+(`cqdt notebook` hands its command to a fork and waits for its exit status) and their kernels: a
+fork is ready in a fraction of a second, with the state of a process that has only imported modules.
+Outside such a build (`cqdt notebook` alone, the tests' runner, JupyterLab) steps and kernels start as
+before, and so do they in a build whose warm process cannot start (a module that fails to import:
+the notebook then reports it, by cell).
 
-The warm process lives only as long as the build that owns it, so a kernel never runs code older
-than the build. Each kernel is a session of its own and dies with the warm process; the warm process
-kills a kernel whose runner went away, and leaves when its owner does.
+The warm process lives only as long as the build that owns it, so nothing runs code older than the
+build. Each fork is a session of its own and dies with the warm process; the warm process kills a fork
+whose requester went away, and leaves when its owner does.
 """
 
 from __future__ import annotations
@@ -35,10 +37,14 @@ from pathlib import Path
 
 FOLDER_VARIABLE = "CQDT_KERNELS"  # the owning build's folder for the warm process's socket and files
 OWNER_VARIABLE = "CQDT_KERNELS_OWNER"  # the pid of the owning build: the warm process leaves with it
-WARM_MODULES = ("ipykernel.kernelapp", "matplotlib_inline.backend_inline", "cqdt.notebook")
+# What a notebook step (`python -m cqdt notebook`: the first five) and a notebook's kernel (the
+# others) import.
+WARM_MODULES = ("cqdt.__main__", "cqdt.runner", "papermill", "jupytext", "nbclient",
+                "ipykernel.kernelapp", "matplotlib_inline.backend_inline", "cqdt.notebook")
 KERNEL_MODULE = "ipykernel_launcher"
 _STARTUP_SECONDS = 120.0
 _MESSAGE_BYTES = 1 << 20
+_FORKED_STEP = False  # set in a step forked by the warm process: it runs its command itself
 
 
 # The build's side: own the warm process for the length of a command (make).
@@ -99,9 +105,9 @@ def _stop(folder: Path) -> None:
 
 # The runner's side: a kernel forked by the warm process, seen as a process.
 
-class ForkedKernel:
-    """A kernel forked by the warm process, with the part of `subprocess.Popen` that a kernel
-    provisioner uses. Its exit status comes through the connection that asked for it."""
+class ForkedProcess:
+    """A step or kernel forked by the warm process, with the part of `subprocess.Popen` that a
+    kernel provisioner uses. Its exit status comes through the connection that asked for it."""
 
     stdin = stdout = stderr = None
 
@@ -145,17 +151,35 @@ def start_early() -> None:
             _start_once(Path(folder))
 
 
-def fork_kernel(command: list[str], env: dict[str, str] | None, cwd: str | None) -> ForkedKernel | None:
+def fork_kernel(command: list[str], env: dict[str, str] | None, cwd: str | None) -> ForkedProcess | None:
     """The kernel `command` would start, forked by the owning build's warm process (started now if
     it is not yet); None outside such a build, for another kernel, or when the warm process failed."""
-    folder = os.environ.get(FOLDER_VARIABLE)
-    if not folder or KERNEL_MODULE not in command:
+    if KERNEL_MODULE not in command:
         return None
-    connection = _connect(Path(folder))
+    # As jupyter_client's launcher adds for a kernel that is not independent (its parent's pid).
+    env = dict(env or os.environ) | {"JPY_PARENT_PID": str(os.getpid())}
+    return _fork({"kind": "kernel", "argv": command[command.index(KERNEL_MODULE) + 1:], "env": env,
+                  "cwd": str(cwd or os.getcwd())})
+
+
+def run_forked(argv: list[str], started: float) -> int | None:
+    """Exit status of `cqdt <argv>` (a step that `started`) run by a fork of the owning build's
+    warm process; None outside such a build, in such a fork, or when the warm process failed."""
+    if _FORKED_STEP:
+        return None
+    forked = _fork({"kind": "step", "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
+                    "started": started})
+    if forked is None:
+        return None
+    status = forked.wait()
+    return status if status >= 0 else 128 - status
+
+
+def _fork(request: dict) -> ForkedProcess | None:
+    folder = os.environ.get(FOLDER_VARIABLE)
+    connection = _connect(Path(folder)) if folder else None
     if connection is None:
         return None
-    request = {"argv": command[command.index(KERNEL_MODULE) + 1:], "env": dict(env or os.environ),
-               "cwd": str(cwd or os.getcwd())}
     # As jupyter_client starts a kernel: our output and errors, and no input of ours.
     nothing = os.open(os.devnull, os.O_RDONLY)
     try:
@@ -166,10 +190,18 @@ def fork_kernel(command: list[str], env: dict[str, str] | None, cwd: str | None)
         return None
     finally:
         os.close(nothing)
-    return ForkedKernel(connection, pid)
+    return ForkedProcess(connection, pid)
+
+
+def _identity() -> str:
+    """What a fork must share with its requester: the Python, the project and the package's code."""
+    return json.dumps([sys.executable, os.environ.get("CQDT_ROOT", ""), os.environ.get("PYTHONPATH", "")])
 
 
 def _connect(folder: Path) -> socket.socket | None:
+    """A connection to the build's warm process, started if need be; None if it failed, or if it
+    runs another Python, project or package code than this process (a command run by hand with
+    the variables of a build of another copy)."""
     address = folder / "zygote.sock"
     if not address.exists():
         try:
@@ -181,6 +213,8 @@ def _connect(folder: Path) -> socket.socket | None:
         if (folder / "zygote.failed").exists() or time.monotonic() > deadline or not _alive(folder):
             return None
         time.sleep(0.02)
+    if (folder / "zygote.id").read_text(encoding="utf-8") != _identity():
+        return None
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(str(address))
@@ -233,6 +267,7 @@ def serve(folder: Path) -> None:
         dependencies.start(PROJECT_ROOT)  # the files the imports read are every kernel's reads too
         for module in WARM_MODULES:
             importlib.import_module(module)
+        (folder / "zygote.id").write_text(_identity(), encoding="utf-8")
         listener = _listen(folder / "zygote.sock")
     except BaseException:
         (folder / "zygote.failed").touch()
@@ -259,19 +294,19 @@ def _serve_forever(listener: socket.socket, owner: int) -> None:
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    kernels: dict[int, socket.socket] = {}
+    children: dict[int, socket.socket] = {}  # each fork, and the connection that asked for it
     try:
         while _running(owner):
-            ready = select.select([listener, wake_read, *kernels.values()], [], [], 0.5)[0]
+            ready = select.select([listener, wake_read, *children.values()], [], [], 0.5)[0]
             if wake_read in ready:
                 os.read(wake_read, 512)
-            _reap(kernels)
-            for connection in [c for c in ready if c in kernels.values()]:
-                _runner_gone(kernels, connection)  # a runner says nothing after its request
+            _reap(children)
+            for connection in [c for c in ready if c in children.values()]:
+                _requester_gone(children, connection)  # a requester says nothing after its request
             if listener in ready:
-                _fork_for(listener, kernels, (wake_read, wake_write))
+                _fork_for(listener, children, (wake_read, wake_write))
     finally:
-        for pid in kernels:
+        for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
@@ -284,28 +319,28 @@ def _running(owner: int) -> bool:
     return True
 
 
-def _reap(kernels: dict[int, socket.socket]) -> None:
-    while kernels:
+def _reap(children: dict[int, socket.socket]) -> None:
+    while children:
         pid, status = os.waitpid(-1, os.WNOHANG)
         if pid == 0:
             return
-        connection = kernels.pop(pid, None)
+        connection = children.pop(pid, None)
         if connection is not None:
             with contextlib.suppress(OSError):
                 connection.sendall(str(os.waitstatus_to_exitcode(status)).encode())
             connection.close()
 
 
-def _runner_gone(kernels: dict[int, socket.socket], connection: socket.socket) -> None:
+def _requester_gone(children: dict[int, socket.socket], connection: socket.socket) -> None:
     with contextlib.suppress(OSError):
         if connection.recv(1):
             return
-    pid = next(pid for pid, c in kernels.items() if c is connection)
+    pid = next(pid for pid, c in children.items() if c is connection)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)  # reaped, and its status sent nowhere, at the next SIGCHLD
 
 
-def _fork_for(listener: socket.socket, kernels: dict[int, socket.socket], pipe: tuple[int, ...]) -> None:
+def _fork_for(listener: socket.socket, children: dict[int, socket.socket], pipe: tuple[int, ...]) -> None:
     connection, _ = listener.accept()
     message, fds, _flags, _address = socket.recv_fds(connection, _MESSAGE_BYTES, 3)
     request = json.loads(message)
@@ -315,25 +350,26 @@ def _fork_for(listener: socket.socket, kernels: dict[int, socket.socket], pipe: 
     pid = os.fork()
     if pid == 0:
         os.close(ready_read)
-        for inherited in (listener, connection, *kernels.values()):
+        for inherited in (listener, connection, *children.values()):
             os.close(inherited.detach())  # detached: no socket object closes a number reused later
         for fd in pipe:
             os.close(fd)
-        _become_kernel(request, fds, ready_write)
+        _become(request, fds, ready_write)
     os.close(ready_write)
-    os.read(ready_read, 1)  # the kernel leads a session of its own before its pid is handed out
+    os.read(ready_read, 1)  # the fork leads a session of its own before its pid is handed out
     os.close(ready_read)
     for fd in fds:
         os.close(fd)
-    kernels[pid] = connection
+    children[pid] = connection
     connection.sendall(str(pid).encode())
 
 
-def _become_kernel(request: dict, fds: list[int], ready: int) -> None:
-    """In the forked child: the kernel that `python -m ipykernel_launcher` would be. Never returns."""
+def _become(request: dict, fds: list[int], ready: int) -> None:
+    """In the forked child: the process the request describes, in its folder, with its environment,
+    output and errors. Never returns."""
     status = 1
     try:
-        os.setsid()  # signals to the kernel's group reach it and what it starts, nothing else
+        os.setsid()  # signals to the fork's group reach it and what it starts, nothing else
         _die_with_parent()
         os.write(ready, b"1")
         os.close(ready)
@@ -346,20 +382,10 @@ def _become_kernel(request: dict, fds: list[int], ready: int) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        from . import dependencies
-
-        dependencies.continue_in_kernel()
-        from ipykernel import kernelapp
-
-        sys.argv = [KERNEL_MODULE, *request["argv"]]
-        # Two settings ipykernel read from the environment when the warm process imported it.
-        environment = {"parent_handle": "JPY_PARENT_PID", "interrupt": "JPY_INTERRUPT_EVENT"}
-        settings = {trait: int(os.environ.get(name) or 0) for trait, name in environment.items()}
-        kernelapp.launch_new_instance(argv=request["argv"], **settings)
-        status = 0
+        status = (_step if request["kind"] == "step" else _kernel)(request)
     except SystemExit as leaving:
         status = leaving.code if isinstance(leaving.code, int) else 1
-    except BaseException:  # noqa: BLE001 — the kernel's stderr is the runner's, which shows it
+    except BaseException:  # noqa: BLE001 — the fork's stderr is the requester's, which shows it
         import traceback
 
         traceback.print_exc()
@@ -370,8 +396,34 @@ def _become_kernel(request: dict, fds: list[int], ready: int) -> None:
         os._exit(status)
 
 
+def _step(request: dict) -> int:
+    """`python -m cqdt <argv>`, as the step that asked would have run it."""
+    global _FORKED_STEP
+    from . import cli, timing
+
+    _FORKED_STEP = True
+    timing.restart(request["started"])
+    sys.argv = ["cqdt", *request["argv"]]
+    return cli.main(request["argv"])
+
+
+def _kernel(request: dict) -> int:
+    """The kernel that `python -m ipykernel_launcher` would be."""
+    from ipykernel import kernelapp
+
+    from . import dependencies
+
+    dependencies.continue_in_kernel()
+    sys.argv = [KERNEL_MODULE, *request["argv"]]
+    # Two settings ipykernel read from the environment when the warm process imported it.
+    environment = {"parent_handle": "JPY_PARENT_PID", "interrupt": "JPY_INTERRUPT_EVENT"}
+    settings = {trait: int(os.environ.get(name) or 0) for trait, name in environment.items()}
+    kernelapp.launch_new_instance(argv=request["argv"], **settings)
+    return 0
+
+
 def _die_with_parent() -> None:
-    """Linux: the kernel is killed when the warm process ends, however it ends."""
+    """Linux: the fork is killed when the warm process ends, however it ends."""
     if sys.platform.startswith("linux"):
         import ctypes
 
@@ -390,4 +442,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # The package's module, not this copy of it run as __main__: the state of a fork (a step
+    # knows it is one) must be where the package's other modules look.
+    from cqdt import kernels
+
+    sys.exit(kernels.main(sys.argv[1:]))

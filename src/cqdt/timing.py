@@ -24,9 +24,21 @@ def mark(label: str, moment: float | None = None) -> None:
     dependencies.tell("time", f"{moment:.6f} {label}")
 
 
+_STARTED: list[float] = []  # a step forked by the build's warm process: when its requester started
+
+
+def restart(started: float) -> None:
+    """In a step forked by the warm process (cqdt.kernels): the step started when the process that
+    asked for it did, and the warm process's moments are not the step's."""
+    _MARKS.clear()
+    _STARTED[:] = [started]
+
+
 def process_started() -> float:
     """When this process started (Linux: its age from /proc, in clock ticks since boot), or now
     where that cannot be read."""
+    if _STARTED:
+        return _STARTED[0]
     try:
         ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
         age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
