@@ -444,6 +444,6 @@ def main(argv: list[str]) -> int:
 if __name__ == "__main__":
     # The package's module, not this copy of it run as __main__: the state of a fork (a step
     # knows it is one) must be where the package's other modules look.
-    from cqdt import kernels
+    from cqdt import kernels  # noqa: PLW0406 — deliberately the imported module, see above
 
     sys.exit(kernels.main(sys.argv[1:]))
