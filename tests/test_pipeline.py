@@ -146,6 +146,8 @@ def test_steps_and_kernels_forked_from_the_builds_warm_process_compute_fail_by_n
         failed = step("broken")
         assert failed.returncode == 2 and not (tmp_path / "broken.ipynb").exists()
         assert "sổ tay «broken» lỗi ở ô số 3 (ô bắt đầu bằng «raise ValueError" in failed.stderr
+        missing = step("khong-co")  # a fork that ends at once: its pid and exit status arrive together
+        assert missing.returncode == 2 and "không tìm thấy sổ tay" in missing.stderr
         with pytest.raises(CqdtError) as caught:
             runner.execute("dying", tmp_path / "dying.ipynb", {"year": 2021})
         assert str(caught.value.issues[0]).startswith("nhân Python (kernel) của sổ tay «dying» đã dừng")

@@ -63,8 +63,9 @@ def own_kernels(command: list[str]) -> int:
 
 @contextlib.contextmanager
 def owned_kernels() -> Iterator[dict[str, str]]:
-    """The environment variables under which notebooks run by this process's children get kernels
-    forked from a warm process owned by this process, stopped (with its kernels) on leaving."""
+    """The environment variables under which the notebook steps and kernels that this process's
+    children start are forked from a warm process owned by this process, stopped (with its forks) on
+    leaving."""
     # Named now, made by the first step that wants a kernel: a build killed before then (one that
     # only renders) leaves no folder behind; a killed build's warm process removes its own.
     folder = Path(tempfile.gettempdir()) / f"cqdt-kernels-{os.getpid()}-{secrets.token_hex(4)}"
@@ -86,7 +87,7 @@ def _adopt_orphans() -> None:
 
 
 def _stop(folder: Path) -> None:
-    """Stop the warm process (its kernels die with it) and wait until it has ended."""
+    """Stop the warm process (its forks die with it) and wait until it has ended."""
     try:
         pid = int((folder / "zygote.pid").read_text())
         os.kill(pid, signal.SIGTERM)
@@ -103,19 +104,21 @@ def _stop(folder: Path) -> None:
         time.sleep(0.02)
 
 
-# The runner's side: a kernel forked by the warm process, seen as a process.
+# The requester's side: a step or kernel forked by the warm process, seen as a process.
 
 class ForkedProcess:
     """A step or kernel forked by the warm process, with the part of `subprocess.Popen` that a
-    kernel provisioner uses. Its exit status comes through the connection that asked for it."""
+    kernel provisioner uses. The warm process writes two lines to the connection that asked for it:
+    the fork's pid, and its exit status when it ends (nothing if the warm process itself ended)."""
 
     stdin = stdout = stderr = None
 
-    def __init__(self, connection: socket.socket, pid: int) -> None:
-        self.connection, self.pid, self.returncode = connection, pid, None
+    def __init__(self, connection: socket.socket) -> None:
+        self.connection, self.returncode, self._received = connection, None, b""
+        self.pid = int(self._line() or b"")  # ValueError: no fork was made
 
     def poll(self) -> int | None:
-        if self.returncode is None and select.select([self.connection], [], [], 0)[0]:
+        if self.returncode is None and (b"\n" in self._received or select.select([self.connection], [], [], 0)[0]):
             self._read_status()
         return self.returncode
 
@@ -126,9 +129,19 @@ class ForkedProcess:
         return self.returncode
 
     def _read_status(self) -> None:
-        text = self.connection.recv(64).decode().strip()
-        self.returncode = int(text) if text.lstrip("-").isdigit() else -signal.SIGKILL  # warm process gone
+        line = self._line()
+        self.returncode = int(line) if line is not None else -signal.SIGKILL  # the warm process ended
         self.connection.close()
+
+    def _line(self) -> bytes | None:
+        """The next line from the warm process; None at the end of the connection."""
+        while b"\n" not in self._received:
+            chunk = self.connection.recv(64)
+            if not chunk:
+                return None
+            self._received += chunk
+        line, self._received = self._received.split(b"\n", 1)
+        return line
 
     def send_signal(self, signum: int) -> None:
         if self.returncode is None:
@@ -183,14 +196,13 @@ def _fork(request: dict) -> ForkedProcess | None:
     # As jupyter_client starts a kernel: our output and errors, and no input of ours.
     nothing = os.open(os.devnull, os.O_RDONLY)
     try:
-        socket.send_fds(connection, [json.dumps(request).encode()], [nothing, 1, 2])
-        pid = int(connection.recv(64).decode())
+        socket.send_fds(connection, [json.dumps(request).encode() + b"\n"], [nothing, 1, 2])
+        return ForkedProcess(connection)
     except (OSError, ValueError):
         connection.close()
         return None
     finally:
         os.close(nothing)
-    return ForkedProcess(connection, pid)
 
 
 def _identity() -> str:
@@ -327,7 +339,7 @@ def _reap(children: dict[int, socket.socket]) -> None:
         connection = children.pop(pid, None)
         if connection is not None:
             with contextlib.suppress(OSError):
-                connection.sendall(str(os.waitstatus_to_exitcode(status)).encode())
+                connection.sendall(f"{os.waitstatus_to_exitcode(status)}\n".encode())
             connection.close()
 
 
@@ -342,8 +354,11 @@ def _requester_gone(children: dict[int, socket.socket], connection: socket.socke
 
 def _fork_for(listener: socket.socket, children: dict[int, socket.socket], pipe: tuple[int, ...]) -> None:
     connection, _ = listener.accept()
-    message, fds, _flags, _address = socket.recv_fds(connection, _MESSAGE_BYTES, 3)
-    request = json.loads(message)
+    try:
+        request, fds = _request(connection)
+    except (OSError, ValueError):  # the requester hears the connection close, and starts its own
+        connection.close()
+        return
     ready_read, ready_write = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -361,7 +376,28 @@ def _fork_for(listener: socket.socket, children: dict[int, socket.socket], pipe:
     for fd in fds:
         os.close(fd)
     children[pid] = connection
-    connection.sendall(str(pid).encode())
+    connection.sendall(f"{pid}\n".encode())
+
+
+def _request(connection: socket.socket) -> tuple[dict, list[int]]:
+    """A request (one line of JSON) and the requester's input, output and errors sent with it."""
+    connection.settimeout(10)
+    message, fds, _flags, _address = socket.recv_fds(connection, _MESSAGE_BYTES, 3)
+    try:
+        while not message.endswith(b"\n"):
+            more = connection.recv(_MESSAGE_BYTES)
+            if not more:
+                raise ValueError("the request ended before its end of line")
+            message += more
+        if len(fds) != 3:
+            raise ValueError("a request comes with its input, output and errors")
+        request = json.loads(message)
+    except (OSError, ValueError):
+        for fd in fds:
+            os.close(fd)
+        raise
+    connection.settimeout(None)
+    return request, fds
 
 
 def _become(request: dict, fds: list[int], ready: int) -> None:
