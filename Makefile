@@ -66,7 +66,8 @@ $(TEST_SETUP): $(SETUP)
 
 # Independent pillar notebooks run in parallel, one per core.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-# The build owns a warm process from which its notebooks' kernels are forked (src/cqdt/kernels.py).
+# The build owns a warm process from which its notebook steps and their kernels are forked
+# (src/cqdt/kernels.py): they start with their libraries imported.
 report: $(SETUP) ## Dựng báo cáo HTML và PDF của năm YEAR vào report/YEAR/
 	@$(PY) -m cqdt.kernels -- $(MAKE) --no-print-directory -j$(JOBS) REPORT_BUILD=1 $(PUBLISHED)
 
