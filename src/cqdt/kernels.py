@@ -225,7 +225,10 @@ def _connect(folder: Path) -> socket.socket | None:
         if (folder / "zygote.failed").exists() or time.monotonic() > deadline or not _alive(folder):
             return None
         time.sleep(0.02)
-    if (folder / "zygote.id").read_text(encoding="utf-8") != _identity():
+    try:
+        if (folder / "zygote.id").read_text(encoding="utf-8") != _identity():
+            return None
+    except OSError:  # the warm process ended meanwhile, and removed its folder
         return None
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -245,7 +248,9 @@ def _start_once(folder: Path) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (folder / "zygote.pid").exists():
             return
-        env = {name: value for name, value in os.environ.items() if not name.startswith("CQDT_JOURNAL")}
+        from .dependencies import SINK_VARIABLE
+
+        env = {name: value for name, value in os.environ.items() if name != SINK_VARIABLE}  # a step's own
         with (folder / "zygote.log").open("ab") as log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "cqdt.kernels", "--serve", str(folder)], env=env, cwd=os.getcwd(),
