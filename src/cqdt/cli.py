@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     if args.command == "notebook":  # within make report, run by a fork of the build's warm process
-        from . import kernels, timing
+        from . import kernels
 
-        status = kernels.run_forked(argv, timing.process_started())
+        status = kernels.run_forked(argv)
         if status is not None:
             return status
     try:

@@ -58,6 +58,11 @@ def own_kernels(command: list[str]) -> int:
         signal.signal(signal.SIGINT, lambda *_: None)
         signal.signal(signal.SIGTERM, lambda signum, _frame: child.send_signal(signum))
         status = child.wait()
+    return _shell_status(status)
+
+
+def _shell_status(status: int) -> int:
+    """An exit status as a shell reports it: a process ended by signal N exits with 128 + N."""
     return status if status >= 0 else 128 - status
 
 
@@ -80,10 +85,7 @@ def _adopt_orphans() -> None:
     """Linux: this process adopts its descendants whose parent ended (the warm process outlives the
     step that started it), so that they stay within the build: its memory is measured with the
     build's (make bench), and the build ends only when they do."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+    _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
 
 
 def _stop(folder: Path) -> None:
@@ -175,17 +177,18 @@ def fork_kernel(command: list[str], env: dict[str, str] | None, cwd: str | None)
                   "cwd": str(cwd or os.getcwd())})
 
 
-def run_forked(argv: list[str], started: float) -> int | None:
-    """Exit status of `cqdt <argv>` (a step that `started`) run by a fork of the owning build's
-    warm process; None outside such a build, in such a fork, or when the warm process failed."""
+def run_forked(argv: list[str]) -> int | None:
+    """Exit status of `cqdt <argv>` run by a fork of the owning build's warm process, as this process
+    would have run it; None outside such a build, in such a fork, or when the warm process failed."""
     if _FORKED_STEP:
         return None
+    from . import timing
+
     forked = _fork({"kind": "step", "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
-                    "started": started})
+                    "started": timing.process_started()})
     if forked is None:
         return None
-    status = forked.wait()
-    return status if status >= 0 else 128 - status
+    return _shell_status(forked.wait())
 
 
 def _fork(request: dict) -> ForkedProcess | None:
@@ -259,19 +262,32 @@ def _start_once(folder: Path) -> None:
 
 
 def _alive(folder: Path) -> bool:
-    """Whether the warm process still runs (a crashed one may linger as a zombie of its starter)."""
+    """Whether the warm process still runs."""
     try:
-        pid = int((folder / "zygote.pid").read_text())
-        os.kill(pid, 0)
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, ValueError, IndexError):
+        return _runs(int((folder / "zygote.pid").read_text()))
+    except (OSError, ValueError):
         return False
+
+
+def _runs(pid: int) -> bool:
+    """Whether process `pid` runs (a zombie, ended but not yet reaped by its parent, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True  # no /proc: alive as far as kill tells
 
 
 # The warm process.
 
 def serve(folder: Path) -> None:
-    """Import what kernels import, then fork a kernel per request until the owning build ends."""
+    """Import what notebook steps and kernels import, then fork one per request until the owning
+    build ends."""
     from . import dependencies
     from .paths import PROJECT_ROOT
 
@@ -292,7 +308,7 @@ def serve(folder: Path) -> None:
     try:
         _serve_forever(listener, owner)
     finally:
-        if not _running(owner):  # killed with its build: nobody else removes the folder
+        if not _runs(owner):  # killed with its build: nobody else removes the folder
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -313,7 +329,7 @@ def _serve_forever(listener: socket.socket, owner: int) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     children: dict[int, socket.socket] = {}  # each fork, and the connection that asked for it
     try:
-        while _running(owner):
+        while _runs(owner):
             ready = select.select([listener, wake_read, *children.values()], [], [], 0.5)[0]
             if wake_read in ready:
                 os.read(wake_read, 512)
@@ -326,14 +342,6 @@ def _serve_forever(listener: socket.socket, owner: int) -> None:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-
-
-def _running(owner: int) -> bool:
-    try:
-        os.kill(owner, 0)
-    except ProcessLookupError:
-        return False
-    return True
 
 
 def _reap(children: dict[int, socket.socket]) -> None:
@@ -465,13 +473,17 @@ def _kernel(request: dict) -> int:
 
 def _die_with_parent() -> None:
     """Linux: the fork is killed when the warm process ends, however it ends."""
+    _prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() == 1:  # it ended before that was set
+        os._exit(1)
+
+
+def _prctl(option: int, value: int) -> None:
+    """Linux's process control (elsewhere nothing: forks then end with their requesters only)."""
     if sys.platform.startswith("linux"):
         import ctypes
 
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:
-            os._exit(1)
+        ctypes.CDLL(None, use_errno=True).prctl(option, value)
 
 
 def main(argv: list[str]) -> int:

@@ -7,6 +7,7 @@ notebooks display are in fragments.py: an edit here reruns the render only.
 from __future__ import annotations
 
 import copy
+import functools
 import os
 import re
 import shutil
@@ -92,10 +93,15 @@ def report_exporter(**options):
 def page_frame(title: str, extra_head: str = "") -> dict[str, str]:
     """What the page frame (templates/page.html.j2) of a page needs: its title, the report's own
     stylesheet and script, and markup ending its head."""
+    css, js = _assets()
+    return {"version": __version__, "title": title, "extra_head": extra_head, "css": css, "js": js}
+
+
+@functools.cache
+def _assets() -> tuple[str, str]:
+    """The report's stylesheet and script, read once per render (every page frame holds them)."""
     assets = resources.files("cqdt") / "assets"
-    return {"version": __version__, "title": title, "extra_head": extra_head,
-            "css": (assets / "report.css").read_text(encoding="utf-8"),
-            "js": (assets / "report.js").read_text(encoding="utf-8")}
+    return (assets / "report.css").read_text(encoding="utf-8"), (assets / "report.js").read_text(encoding="utf-8")
 
 
 def report_title(year: Year, kind: str = "Quyết định") -> str:
