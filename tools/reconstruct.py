@@ -28,7 +28,7 @@ from cqdt.errors import CqdtError
 from cqdt.formatting import round_half_up
 from cqdt.paths import PROJECT_ROOT
 from cqdt.ranking import consolidate
-from cqdt.scoring import criterion_points, score_pillar
+from cqdt.scoring import score_pillar, unit_points
 from cqdt.units import Registry, Unit, load_registry
 from cqdt.workbooks import write_group_workbook, write_province_workbook
 from cqdt.yamlio import load_model
@@ -321,7 +321,6 @@ def _calibrate(unit, group, cat, rng, extras, target, knobs, knob_max, decimals,
 
 
 def _points_without_knobs(cat, group, values, amounts, amount_field, knobs) -> float:
-    frame = pd.DataFrame([values])
     total = 0.0
     for criterion in cat.criteria(group):
         if criterion.id in knobs or not cat.pillar(criterion.pillar).scored:
@@ -329,7 +328,7 @@ def _points_without_knobs(cat, group, values, amounts, amount_field, knobs) -> f
         if isinstance(criterion, BestShare):
             total += values[amount_field] / max(amounts.values()) * criterion.max_points
         else:
-            total += float(criterion_points(criterion, frame).iloc[0])
+            total += unit_points(criterion, values)
     return total
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -12,25 +14,48 @@ POINT_COLUMNS = ["group", "code", "pillar", "criterion", "points", "max_points"]
 
 def criterion_points(criterion: Criterion, figures: pd.DataFrame) -> pd.Series:
     """Points of one criterion for every unit of a group (the frame holds the whole group)."""
+    points = _points(criterion, lambda field: figures[field].to_numpy(dtype=float))
+    return pd.Series(points, index=figures.index, name=criterion.id)
+
+
+def unit_points(criterion: Criterion, figures: Mapping[str, float]) -> float:
+    """Points of one criterion for one unit's figures: the rules of `criterion_points` without a frame,
+    for callers that score a unit many times over (the reconstruction's calibration). A best-share
+    criterion needs its group and is refused here."""
+    if isinstance(criterion, BestShare):
+        raise TypeError("best_share compares a unit with its group: use criterion_points")
+    return float(_points(criterion, lambda field: np.array([figures[field]], dtype=float))[0])
+
+
+def _points(criterion: Criterion, column: Callable[[str], np.ndarray]) -> np.ndarray:
+    """The points of `criterion` for the units whose figures `column(field)` gives, in that order.
+    Plain numpy on float arrays: the same arithmetic as on the frame's columns, without pandas'
+    per-operation cost."""
     top = criterion.max_points
     if isinstance(criterion, YesNo):
-        points = figures[criterion.field].eq(1).astype(float) * top
-    elif isinstance(criterion, Ratio):
-        numerator, denominator = figures[criterion.numerator], figures[criterion.denominator]
-        share = np.where(denominator > 0, numerator / denominator.where(denominator > 0, 1), 0.0)
-        points = pd.Series(np.minimum(share, 1.0) * top, index=figures.index)
-    elif isinstance(criterion, Percent):
-        points = figures[criterion.field].clip(upper=100) / 100 * top
-    elif isinstance(criterion, Steps):
-        points = figures[criterion.field].map(lambda value: _step_points(criterion, value))
-    elif isinstance(criterion, CappedCount):
-        points = (figures[criterion.field] * criterion.points_each).clip(upper=top)
-    elif isinstance(criterion, BestShare):
-        best = figures[criterion.field].max()
-        points = figures[criterion.field] / best * top if best > 0 else figures[criterion.field] * 0.0
-    else:  # pragma: no cover — the catalogue's discriminated union admits nothing else
-        raise TypeError(type(criterion).__name__)
-    return points.astype(float).rename(criterion.id)
+        return (column(criterion.field) == 1).astype(float) * top
+    if isinstance(criterion, Ratio):
+        numerator, denominator = column(criterion.numerator), column(criterion.denominator)
+        positive = denominator > 0
+        share = np.where(positive, numerator / np.where(positive, denominator, 1.0), 0.0)
+        return np.minimum(share, 1.0) * top
+    if isinstance(criterion, Percent):
+        return _at_most(column(criterion.field), 100.0) / 100 * top
+    if isinstance(criterion, Steps):
+        return np.array([_step_points(criterion, value) for value in column(criterion.field)], dtype=float)
+    if isinstance(criterion, CappedCount):
+        return _at_most(column(criterion.field) * criterion.points_each, top)
+    if isinstance(criterion, BestShare):
+        values = column(criterion.field)
+        known = values[~np.isnan(values)]
+        best = known.max() if known.size else np.nan  # the best unit, a missing figure left out
+        return values / best * top if best > 0 else values * 0.0
+    raise TypeError(type(criterion).__name__)  # pragma: no cover — the catalogue's union admits nothing else
+
+
+def _at_most(values: np.ndarray, cap: float) -> np.ndarray:
+    """`values` capped at `cap`, a missing figure staying missing (as pandas' clip keeps it)."""
+    return np.where(values > cap, cap, values)
 
 
 def _step_points(criterion: Steps, value: float) -> float:
