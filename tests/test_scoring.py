@@ -3,7 +3,7 @@ import pytest
 
 from cqdt.catalogue import BestShare, CappedCount, GroupLevels, LevelRule, Percent, Ratio, Steps, YesNo
 from cqdt.ranking import assign_level, competition_rank
-from cqdt.scoring import criterion_points
+from cqdt.scoring import criterion_points, unit_points
 
 FRAME = pd.DataFrame({"yes": [1.0, 0.0, 1.0], "num": [30.0, 0.0, 50.0], "den": [40.0, 0.0, 50.0],
                       "pct": [62.5, 0.0, 100.0], "count": [0.0, 7.0, 250.0], "amount": [250.0, 1000.0, 0.0]},
@@ -42,6 +42,28 @@ def test_capped_count_stops_at_the_maximum():
 def test_best_share_compares_with_the_best_unit_of_the_group():
     rule = BestShare(id="B", rule="best_share", field="amount", max_points=4, **COMMON)
     assert points(rule) == [1.0, 4.0, 0.0]
+
+
+def test_one_units_points_are_its_row_of_the_groups_points():
+    """The reconstruction scores a unit alone (unit_points); each rule must give it the very float its
+    row gets in the group's frame, a missing figure included; best share needs the group and is refused."""
+    import math
+
+    frame = FRAME.copy()
+    frame.loc["D"] = [float("nan")] * len(frame.columns)
+    rules = [YesNo(id="Y", rule="yes_no", field="yes", max_points=4, **COMMON),
+             Ratio(id="R", rule="ratio", numerator="num", denominator="den", max_points=8, **COMMON),
+             Percent(id="P", rule="percent", field="pct", max_points=3.3, **COMMON),
+             Steps(id="S", rule="steps", field="count", max_points=3, **COMMON,
+                   steps=[{"at_least": 1, "points": 1}, {"at_least": 6, "points": 2}]),
+             CappedCount(id="C", rule="capped_count", field="count", points_each=0.07, max_points=4, **COMMON)]
+    for rule in rules:
+        column = criterion_points(rule, frame)
+        for code, row in frame.iterrows():
+            alone, in_group = unit_points(rule, row.to_dict()), column[code]
+            assert alone == in_group or (math.isnan(alone) and math.isnan(in_group)), (rule.id, code)
+    with pytest.raises(TypeError):
+        unit_points(BestShare(id="B", rule="best_share", field="amount", max_points=4, **COMMON), {"amount": 1.0})
 
 
 def test_competition_ranking_shares_ranks_and_skips_the_next():
