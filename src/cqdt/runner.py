@@ -82,7 +82,11 @@ def execute(name: str, output: Path, parameters: dict[str, object]) -> Path:
                 cwd=str(NOTEBOOKS), log_output=False, kernel_manager_class=ipc_kernel_manager(sockets),
                 # The notebook is complete once its last cell ran: the kernel is stopped at once
                 # instead of being asked to and waited for.
-                shutdown_kernel="immediate")
+                shutdown_kernel="immediate",
+                # Written once, when it ends (or fails: papermill writes it with the error before
+                # raising), not before and after every cell: each write serialises the whole
+                # notebook, charts included, between two cells.
+                request_save_on_cell_execute=False)
     except PapermillExecutionError as error:
         # papermill inserted one cell (the injected parameters) before the failing one, so the
         # 0-based index in the executed notebook is the 1-based position in the source notebook.
