@@ -6,7 +6,6 @@ notebooks display are in fragments.py: an edit here reruns the render only.
 
 from __future__ import annotations
 
-import copy
 import functools
 import os
 import re
@@ -36,7 +35,6 @@ def _report_cells(notebook) -> dict[str, list]:
         section = _section(cell)
         if section == "hide":
             continue
-        cell = copy.deepcopy(cell)
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
             if not cell.outputs:
@@ -59,13 +57,21 @@ def assemble_notebook(executed: Path, pillars: list[str], front: list[str], back
     annex, written by the render); the scorecards follow, see with_scorecards."""
     import nbformat
 
-    ranking = _report_cells(nbformat.read(executed / "ranking.ipynb", as_version=4))
+    ranking = _report_cells(_executed(executed / "ranking.ipynb"))
     cells = _html_cells(front, "front") + ranking.get("intro", [])
     for name in pillars:  # the catalogue's order
-        cells += _report_cells(nbformat.read(executed / f"{name}.ipynb", as_version=4)).get("analysis", [])
+        cells += _report_cells(_executed(executed / f"{name}.ipynb")).get("analysis", [])
     cells += ranking.get("analysis", []) + ranking.get("highlights", []) + ranking.get("annex", [])
     cells += _html_cells(back, "back")
     return nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
+
+
+def _executed(path: Path):
+    """An executed notebook of this build, read without validating it again: papermill validated it
+    when it wrote it (nbformat validates on write), and validating it again costs more than reading."""
+    from nbformat.reader import reads
+
+    return reads(path.read_text(encoding="utf-8"))
 
 
 def report_exporter(**options):
@@ -110,8 +116,9 @@ def report_title(year: Year, kind: str = "Quyết định") -> str:
 
 
 def report_html(year: Year, executed: Path, front: list[str], back: list[str]) -> str:
+    # Validated once, after its last preprocessor, rather than after each one.
     exporter = report_exporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                               exclude_anchor_links=True)
+                               exclude_anchor_links=True, optimistic_validation=True)
     extra = {"cqdt": page_frame(report_title(year))}
     body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars, front, back), resources=extra)
     return body
