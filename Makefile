@@ -122,7 +122,7 @@ collect: $(SETUP) ## Kiểm tra, tổng hợp phiếu đã nhận: make collect 
 	@$(CQDT) collect --year $(YEAR) --forms "$$FORMS"
 
 test: $(TEST_SETUP) ## Chạy toàn bộ kiểm thử (in thời gian chạy)
-	@start=$$(date +%s); status=0; $(PY) -m pytest -q -n 2 --dist loadscope --durations=15 || status=$$?; \
+	@start=$$(date +%s); status=0; $(PY) -m pytest -q -n 2 --dist loadscope --no-loadscope-reorder --durations=15 || status=$$?; \
 	echo "Thời gian kiểm thử: $$(( $$(date +%s) - start )) giây"; exit $$status
 
 test-fast: $(SETUP) ## Chạy nhanh các kiểm thử đơn vị (không dựng báo cáo, không kernel, không Chromium)

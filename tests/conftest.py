@@ -26,10 +26,36 @@ COPY_IGNORE = shutil.ignore_patterns(".venv", "build", "report", ".git", "__pyca
 BUILDING_FIXTURES = {"built_project", "built_2022", "project_copy", "built_shape", "built_2025", "built_year"}
 
 
+# Seconds each test module took in a measured `make test` (on its worker, setup included). The
+# longest modules are handed out first (`make test` keeps this order: --no-loadscope-reorder), so that
+# the two workers end together instead of one finishing a long module alone. Only the order depends on
+# these figures; refresh them with `CQDT_TEST_DURATIONS=tests/durations.json make test`.
+DURATIONS = Path(__file__).with_name("durations.json")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if BUILDING_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    seconds = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    # A module not measured yet goes first: it may be long. The sort is stable: a module's tests keep their order.
+    items.sort(key=lambda item: -seconds.get(item.path.name, float("inf")))
+
+
+_measured: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if os.environ.get("CQDT_TEST_DURATIONS"):
+        module = Path(report.nodeid.split("::")[0]).name
+        _measured[module] = _measured.get(module, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    target = os.environ.get("CQDT_TEST_DURATIONS")
+    if target and _measured and not os.environ.get("PYTEST_XDIST_WORKER"):  # the workers' reports reach the main process
+        ranked = dict(sorted(((m, round(s, 1)) for m, s in _measured.items()), key=lambda kv: -kv[1]))
+        Path(target).write_text(json.dumps(ranked, indent=1) + "\n", encoding="utf-8")
 
 
 def project_env(root: Path) -> dict[str, str]:
