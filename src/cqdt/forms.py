@@ -14,11 +14,15 @@ import hashlib
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from .catalogue import InputField
 from .errors import CqdtError, Issue
@@ -196,12 +200,12 @@ class _Styles:
     """The cell formats of a form (XlsxWriter formats belong to one workbook). A cell is locked
     unless its format says otherwise, as in Excel."""
 
-    title: object
-    heading: object
-    bold: object
-    wrap: object
-    answer: object  # open to entry, shaded
-    note: object  # open to entry
+    title: Format
+    heading: Format
+    bold: Format
+    wrap: Format
+    answer: Format  # open to entry, shaded
+    note: Format  # open to entry
 
     @classmethod
     def of(cls, book: xlsxwriter.Workbook) -> _Styles:
@@ -218,10 +222,10 @@ _BOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_ur
                  "strings_to_numbers": False}
 
 
-def _save_form(content, meta: dict[str, str], path: Path) -> None:
+def _save_form(content: Callable[[xlsxwriter.Workbook, _Styles], None], meta: dict[str, str], path: Path) -> None:
     """A form written by content(book, styles), with what identifies it in a very hidden, protected
     sheet; the same bytes from the same content."""
-    def save(buffer) -> None:
+    def save(buffer: IO[bytes]) -> None:
         book = xlsxwriter.Workbook(buffer, _BOOK_OPTIONS)
         book.set_properties({"author": "cqdt forms", "created": SAVED_AT})
         content(book, _Styles.of(book))
@@ -239,7 +243,7 @@ def _meta(year: Year, group: str, unit: Unit) -> dict[str, str]:
     return {"year": str(year.params.year), "catalogue": year.catalogue.id, "group": group, "unit_code": unit.code}
 
 
-def _instructions(sheet, styles: _Styles, year: Year, group: str, unit: Unit) -> None:
+def _instructions(sheet: Worksheet, styles: _Styles, year: Year, group: str, unit: Unit) -> None:
     survey = year.params.survey
     lines = [
         f"PHIẾU KHẢO SÁT MỨC ĐỘ CHÍNH QUYỀN ĐIỆN TỬ NĂM {year.params.year}",
@@ -258,7 +262,7 @@ def _instructions(sheet, styles: _Styles, year: Year, group: str, unit: Unit) ->
     sheet.protect(PROTECTION_PASSWORD)
 
 
-def _pillar_sheet(sheet, styles: _Styles, label: str, fields: list[InputField], unit: Unit) -> None:
+def _pillar_sheet(sheet: Worksheet, styles: _Styles, label: str, fields: list[InputField], unit: Unit) -> None:
     sheet.write_string(0, 0, label.upper(), styles.heading)
     sheet.write_blank(0, 1, None, styles.wrap)
     sheet.write_row(1, 0, [CODE_COLUMN, unit.code])
