@@ -47,10 +47,14 @@ def shipped_data(year, out: Path) -> Path:
     return out
 
 
-def fill(path: Path, values: pd.Series, year) -> None:
-    """Type the unit's figures into the answer column, as the unit's staff would."""
-    book = load_workbook(path)
-    fields = {f.id: f for f in year.catalogue.groups[book[META_SHEET]["B3"].value].fields}
+def fill(form: Path, folder: Path, figures: dict[str, pd.DataFrame], year) -> None:
+    """Type the unit's figures into the answer column, as the unit's staff would, and send it back
+    under a name of the sender's: the form is identified by its metadata."""
+    book = load_workbook(form)
+    meta = book[META_SHEET]
+    group, code = meta["B3"].value, meta["B4"].value
+    values = figures[group].loc[code]
+    fields = {f.id: f for f in year.catalogue.groups[group].fields}
     for sheet in book.worksheets[1:]:
         if sheet.title == META_SHEET:
             continue
@@ -59,19 +63,16 @@ def fill(path: Path, values: pd.Series, year) -> None:
             value = values[name]
             sheet[f"{ANSWER_COLUMN}{row}"] = ("Có" if value == 1 else "Không") if fields[name].kind == "yes_no" else (
                 int(value) if float(value).is_integer() else float(value))
-    book.save(path)
+    book.save(folder / f"{group}-{code}.xlsx")
 
 
 @pytest.fixture(scope="module")
 def filled_forms(tmp_path_factory, blank_forms, year):
     folder = tmp_path_factory.mktemp("returned")
-    for group in ("department", "district", "commune"):
-        frame = shipped(year, group)
+    figures = {group: shipped(year, group) for group in ("department", "district", "commune")}
+    for group in figures:
         for form in sorted((blank_forms / group).glob("*.xlsx")):
-            code = load_workbook(form, read_only=True)[META_SHEET]["B4"].value
-            target = folder / f"{group}-{code}.xlsx"  # renamed by the sender: identified by its metadata
-            shutil.copy(form, target)
-            fill(target, frame.loc[code], year)
+            fill(form, folder, figures, year)
     return folder
 
 

@@ -45,19 +45,6 @@ class Cell:
                      column=self.column, value=self.value)
 
 
-def open_workbook(path: Path, data_only: bool = True):
-    """The workbook with openpyxl (styles, protection, hidden sheets: the forms need them)."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    if not path.is_file():
-        raise CqdtError(Issue("không tìm thấy tệp số liệu", file=path))
-    try:
-        return load_workbook(path, read_only=True, data_only=data_only)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise CqdtError(Issue("tệp không phải bảng tính Excel (.xlsx) hợp lệ", file=path)) from None
-
-
 # What a workbook of the project may hold: far above any province's (a national year has some
 # 11.000 rows), far below what would exhaust memory. A sheet claiming more is refused before any
 # reader allocates for it (one that claims A1:XFD1048576 made calamine try to allocate 512 GiB).
@@ -124,8 +111,8 @@ def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
 
 def open_values(path: Path):
     """A workbook opened for its cell values with python-calamine, which reads a national-scale year's
-    workbooks in under a second where openpyxl took ten; openpyxl stays for the forms, which need
-    styles, protection and hidden sheets."""
+    workbooks in under a second where openpyxl took ten (the returned forms too: all sheets, very
+    hidden ones included)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     if not path.is_file():
