@@ -126,10 +126,7 @@ def write_province_form(year: Year, path: Path) -> None:
              f"Hạn gửi: {survey.deadline:%d/%m/%Y}. Liên hệ: {survey.contact}."]
 
     def content(book: xlsxwriter.Workbook, styles: _Styles) -> None:
-        intro = book.add_worksheet(INSTRUCTIONS)
-        for row, line in enumerate(lines):
-            if line:
-                intro.write_string(row, 0, line, styles.title if row == 0 else None)
+        _write_lines(book.add_worksheet(INSTRUCTIONS), lines, styles)
         sheet = book.add_worksheet(PROVINCE_SHEET)
         sheet.write_row(0, 0, PROVINCE_COLUMNS, styles.bold)
         fields = province_fields(year)
@@ -256,11 +253,16 @@ def _instructions(sheet: Worksheet, styles: _Styles, year: Year, group: str, uni
         "Không đổi tên trang, không thêm dòng, cột; có thể đổi tên tệp khi gửi.",
         f"Hạn gửi: {survey.deadline:%d/%m/%Y}. Liên hệ: {survey.contact}.",
     ]
+    _write_lines(sheet, lines, styles)
+    sheet.set_column(0, 0, 100)
+    sheet.protect(PROTECTION_PASSWORD)
+
+
+def _write_lines(sheet: Worksheet, lines: list[str], styles: _Styles) -> None:
+    """A form's guidance, one line a row in column A, the first line its title."""
     for row, line in enumerate(lines):
         if line:
             sheet.write_string(row, 0, line, styles.title if row == 0 else None)
-    sheet.set_column(0, 0, 100)
-    sheet.protect(PROTECTION_PASSWORD)
 
 
 def _pillar_sheet(sheet: Worksheet, styles: _Styles, label: str, fields: list[InputField], unit: Unit) -> None:
