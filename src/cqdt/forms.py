@@ -145,14 +145,15 @@ def write_province_form(year: Year, path: Path) -> None:
     _save_form(content, {"year": str(year.params.year), "catalogue": year.catalogue.id, "kind": PROVINCE_KIND}, path)
 
 
-def read_province_form(year: Year, path: Path, meta: dict[str, str]) -> tuple[dict[str, tuple[float, str]], list[Issue]]:
+def read_province_form(year: Year, path: Path, meta: dict[str, str],
+                       book) -> tuple[dict[str, tuple[float, str]], list[Issue]]:
     """A returned province-wide form, checked as ingest checks the province workbook (the same reader),
     with its rows as generated and every part not above its whole."""
     problems = _identity_problems(year, path, meta)
     if problems:
         return {}, problems
     try:
-        rows = province_rows(path)
+        rows = province_rows(path, book)
         figures = province_figures(rows, path)
     except CqdtError as error:
         return {}, error.issues
@@ -407,7 +408,7 @@ def _read_opened(year: Year, path: Path, book) -> tuple[Unit | None, dict[str, o
     if meta is None:
         return None, {}, [Issue("không phải phiếu khảo sát do hệ thống tạo (thiếu thông tin nhận dạng)", file=path)]
     if meta.get("kind") == PROVINCE_KIND:  # the province-wide form: no unit
-        figures, issues = read_province_form(year, path, meta)
+        figures, issues = read_province_form(year, path, meta, book)
         return None, figures, issues
     problems = _identity_problems(year, path, meta)
     unit = year.registry.by_code().get(meta.get("unit_code", ""))

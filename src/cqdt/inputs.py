@@ -368,9 +368,10 @@ def read_province(path: Path) -> dict[str, tuple[float, str]]:
     return province_figures(province_rows(path), path)
 
 
-def province_rows(path: Path) -> list[list[Any]]:
-    """The rows of the province-wide sheet, header first."""
-    workbook = open_values(path)
+def province_rows(path: Path, workbook=None) -> list[list[Any]]:
+    """The rows of the province-wide sheet, header first (of `workbook`, path's workbook when the
+    caller has it open already)."""
+    workbook = open_values(path) if workbook is None else workbook
     names = {nfc(n): n for n in workbook.sheet_names}
     if PROVINCE_SHEET not in names:
         raise CqdtError(Issue("thiếu trang số liệu toàn tỉnh", file=path, sheet=PROVINCE_SHEET))

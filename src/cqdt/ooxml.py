@@ -36,7 +36,7 @@ def save_stable(save: Callable[[IO[bytes]], None], path: Path, when: dt.datetime
 
 def keep_data_as_text(book: Workbook) -> None:
     """Text from data (a unit's name, a label) stays text: openpyxl would store «=…» as a live
-    formula, which Excel would compute (and which a unit's untouched form would then fail to match)."""
+    formula, which Excel would compute (and which would no longer read back as the name it was)."""
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             for cell in row:

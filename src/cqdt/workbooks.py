@@ -63,8 +63,8 @@ def write_province_workbook(path: Path, rows: list[tuple[str, str, float | int, 
 
 
 def save_workbook(book: Workbook, path: Path, creator: str) -> None:
-    """Any workbook the project writes from data (input workbooks, the units' forms): text kept as
-    text, the same bytes from the same content."""
+    """Any workbook the project writes from data with openpyxl (the input workbooks; the forms are
+    written with XlsxWriter, see forms): text kept as text, the same bytes from the same content."""
     keep_data_as_text(book)
     book.properties.created = SAVED_AT
     book.properties.creator = creator
