@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs everything the project needs: Debian packages (fonts, PDF tools, Chromium, which prints
-# the PDFs and runs the browser tests) and the Python environment pinned by requirements.lock.
+# Installs everything the project needs: Debian packages (fonts, PDF tools, Chromium's headless shell,
+# which prints the PDFs and runs the browser tests) and the Python environment pinned by requirements.lock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES=(fonts-liberation2 fonts-dejavu-core poppler-utils chromium)
+DEBIAN_PACKAGES=(fonts-liberation2 fonts-dejavu-core poppler-utils chromium-headless-shell)
 # `--test` (make test) adds what only the tests use: LibreOffice prints the Word draft to PDF.
 [ "${1:-}" = "--test" ] && DEBIAN_PACKAGES+=(libreoffice-writer-nogui)
 missing=()

@@ -1,4 +1,4 @@
-"""Printing the report's pages to PDF with headless Chromium (Debian's, driven by Playwright).
+"""Printing the report's pages to PDF with Chromium (Debian's headless shell, driven by Playwright).
 
 Chromium lays out the decision's 30-odd A4 pages in about a second (WeasyPrint took eight) and a
 national-scale year's 1.300 pages in about half a minute; it honours the print stylesheet's @page rules
@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Self
 
 import pikepdf
 
@@ -44,10 +44,10 @@ class Printer:
         self._thread = threading.Thread(target=self._loop.run_forever, name="chromium-pdf", daemon=True)
         self._playwright = self._browser = None
 
-    def __enter__(self) -> Printer:
+    def __enter__(self) -> Self:
         if not Path(CHROMIUM).exists():
             raise CqdtError(f"Không tìm thấy trình duyệt Chromium tại {CHROMIUM} để in PDF; hãy chạy lại "
-                            "`make setup` (cài gói chromium).")
+                            "`make setup` (cài gói chromium-headless-shell).")
         self._thread.start()
         # Chromium starts while the caller prepares the first page; every print waits for it.
         self._launched = self._run(self._launch())
