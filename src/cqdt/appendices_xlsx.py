@@ -9,28 +9,52 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import IO
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from .fragments import Appendix, Cell, Decision
-from .ooxml import keep_data_as_text, save_stable
+from .ooxml import save_stable
 
 HEADER_ROW = 5  # after the appendix number, its title, the decision it belongs to and a blank line
 _NUMBER = re.compile(r"^([+−-]?)(\d{1,3}(?:\.\d{3})*|\d+)(?:,(\d+))?")
+# Text from data (a unit's name «=…») stays text, never a formula for Excel to compute; nor is it
+# read as a number or a link.
+_BOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                 "strings_to_numbers": False}
+_A4 = 9  # Excel's paper size code
 
 
 def write_appendices_xlsx(document: Decision, path: Path, title: str) -> None:
-    book = Workbook()
-    book.remove(book.active)
-    for appendix in document.appendices:
-        _sheet(book.create_sheet(f"Phụ lục {appendix.number}"), appendix)
     when = dt.datetime.combine(document.d.date, dt.time())
-    book.properties.title, book.properties.creator, book.properties.language = title, document.d.issuer_name, "vi-VN"
-    book.properties.created = book.properties.modified = when
-    keep_data_as_text(book)  # a unit's name «=…» is a name, not a formula for Excel to compute
-    save_stable(book.save, path, when)
+
+    def save(buffer: IO[bytes]) -> None:
+        book = xlsxwriter.Workbook(buffer, _BOOK_OPTIONS)
+        book.set_properties({"title": title, "author": document.d.issuer_name, "created": when})
+        formats = _Formats(book)
+        for appendix in document.appendices:
+            _sheet(book.add_worksheet(f"Phụ lục {appendix.number}"), appendix, formats)
+        book.close()
+
+    save_stable(save, path, when, language="vi-VN")
+
+
+class _Formats:
+    """The workbook's cell formats, made once (XlsxWriter keeps one record per format)."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.bold = book.add_format({"bold": True})
+        self.italic = book.add_format({"italic": True})
+        self.header = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center"})
+        self.text = book.add_format({"num_format": "@"})
+        self._numbers: dict[str, object] = {}
+        self._book = book
+
+    def number(self, number_format: str):
+        if number_format not in self._numbers:
+            self._numbers[number_format] = self._book.add_format({"num_format": number_format})
+        return self._numbers[number_format]
 
 
 def printed_number(cell: Cell) -> tuple[float | int | None, str]:
@@ -46,36 +70,35 @@ def printed_number(cell: Cell) -> tuple[float | int | None, str]:
     return (-value if sign in ("−", "-") else value), ("0." + "0" * decimals if decimals else "0")
 
 
-def _sheet(sheet, appendix: Appendix) -> None:
-    sheet.append([f"Phụ lục {appendix.number}"])
-    sheet.append([appendix.title])
-    sheet.append([appendix.reference])
-    sheet.append([])
-    sheet["A1"].font = sheet["A2"].font = Font(bold=True)
-    sheet["A3"].font = Font(italic=True)
-    sheet.append(["Mã đơn vị"] + [column.label for column in appendix.columns] + ["Ghi chú"])
-    for cell in sheet[HEADER_ROW]:
-        cell.font, cell.alignment = Font(bold=True), Alignment(wrap_text=True, vertical="center", horizontal="center")
-    last = HEADER_ROW
-    for last, row in enumerate(appendix.unit_rows(), start=HEADER_ROW + 1):
-        sheet.cell(last, 1, row.code)
-        # Cells addressed by their row number: sheet.max_row scans every cell, so asking it per row
-        # made a national year's 10.600 rows take minutes.
-        for column, source in enumerate(row.cells, start=2):
+def _sheet(sheet: Worksheet, appendix: Appendix, formats: _Formats) -> None:
+    sheet.write(0, 0, f"Phụ lục {appendix.number}", formats.bold)
+    sheet.write(1, 0, appendix.title, formats.bold)
+    sheet.write(2, 0, appendix.reference, formats.italic)
+    header = HEADER_ROW - 1  # XlsxWriter counts rows and columns from 0
+    sheet.write_row(header, 0, ["Mã đơn vị"] + [column.label for column in appendix.columns] + ["Ghi chú"],
+                    formats.header)
+    last = header
+    for last, row in enumerate(appendix.unit_rows(), start=header + 1):
+        sheet.write_string(last, 0, row.code)
+        for column, source in enumerate(row.cells, start=1):
             number, number_format = printed_number(source)
-            target = sheet.cell(last, column, source.text if number is None else number)
-            target.number_format = number_format or "@"
-        sheet.cell(last, len(row.cells) + 2, _remarks(appendix, row.cells))
+            if number is None:
+                sheet.write_string(last, column, source.text, formats.text)
+            else:
+                sheet.write_number(last, column, number, formats.number(number_format))
+        remarks = _remarks(appendix, row.cells)
+        if remarks:
+            sheet.write_string(last, len(row.cells) + 1, remarks)
+    line = last
     for note in appendix.notes:
-        sheet.append([])
-        sheet.append([note])
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
-    sheet.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(appendix.columns) + 2)}{last}"
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        line += 2  # a blank line before each note
+        sheet.write_string(line, 0, note)
+    sheet.freeze_panes(header + 1, 0)
+    sheet.autofilter(header, 0, last, len(appendix.columns) + 1)
+    sheet.repeat_rows(header)
+    sheet.set_landscape()
+    sheet.set_paper(_A4)
+    sheet.fit_to_pages(1, 0)
     _widths(sheet, appendix)
 
 
@@ -86,9 +109,9 @@ def _remarks(appendix: Appendix, cells: tuple[Cell, ...]) -> str | None:
     return "; ".join(remarks) or None
 
 
-def _widths(sheet, appendix: Appendix) -> None:
-    sheet.column_dimensions["A"].width = 11
-    for index, column in enumerate(appendix.columns, start=2):
-        longest = max([len(column.label) // 2] + [len(r.cells[index - 2].text) for r in appendix.unit_rows()])
-        sheet.column_dimensions[get_column_letter(index)].width = min(max(longest + 2, 8), 48)
-    sheet.column_dimensions[get_column_letter(len(appendix.columns) + 2)].width = 40
+def _widths(sheet: Worksheet, appendix: Appendix) -> None:
+    sheet.set_column(0, 0, 11)
+    for index, column in enumerate(appendix.columns, start=1):
+        longest = max([len(column.label) // 2] + [len(r.cells[index - 1].text) for r in appendix.unit_rows()])
+        sheet.set_column(index, index, min(max(longest + 2, 8), 48))
+    sheet.set_column(len(appendix.columns) + 1, len(appendix.columns) + 1, 40)

@@ -1,6 +1,6 @@
 """Office files (Excel workbooks, Word documents) saved byte for byte the same from the same content.
 
-openpyxl and python-docx stamp the time of saving into docProps/core.xml and into every zip entry;
+openpyxl, XlsxWriter and python-docx stamp the time of saving into docProps/core.xml and into every zip entry;
 the file is rewritten with a fixed time in both, so that a rebuild changes no byte it need not. And
 text from data stays text in a workbook, never a formula."""
 
@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
-def save_stable(save: Callable[[IO[bytes]], None], path: Path, when: dt.datetime) -> None:
-    """Call save(buffer) (a workbook's or document's own save), then write it to path stamped `when`."""
+def save_stable(save: Callable[[IO[bytes]], None], path: Path, when: dt.datetime, language: str = "") -> None:
+    """Call save(buffer) (a workbook's or document's own save), then write it to path stamped `when`,
+    declaring `language` in its properties where its writer cannot (XlsxWriter)."""
     buffer = io.BytesIO()
     save(buffer)
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
@@ -30,6 +31,9 @@ def save_stable(save: Callable[[IO[bytes]], None], path: Path, when: dt.datetime
             data = source.read(entry.filename)
             if entry.filename == "docProps/core.xml":
                 data = _CORE_TIMES.sub(rb"\g<1>" + stamp + rb"\g<2>", data)
+                if language and b"<dc:language>" not in data:
+                    data = data.replace(b"</cp:coreProperties>",
+                                        b"<dc:language>" + language.encode() + b"</dc:language></cp:coreProperties>")
             target.writestr(zipfile.ZipInfo(entry.filename, date_time=when.timetuple()[:6]), data,
                             compress_type=zipfile.ZIP_DEFLATED)
 
