@@ -105,6 +105,7 @@ def test_the_excel_appendices_hold_typed_published_figures_in_the_official_order
     year, folder = built_year
     book = load_workbook(folder / f"phu-luc-{year}.xlsx")
     assert book.sheetnames == ["Phụ lục I", "Phụ lục II", "Phụ lục III"]
+    assert book.properties.language == "vi-VN" and book.properties.title.startswith("Phụ lục quyết định")
     sheets = dict(zip(APPENDIX, book.worksheets, strict=True))
     for group, sheet in sheets.items():
         header = [c.value for c in sheet[5]]
