@@ -3,12 +3,14 @@
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from cqdt.forms import ANSWER_COLUMN, COLLECTED_NOTE, FIRST_ROW, META_SHEET, collect, write_forms
 from cqdt.inputs import read_group
@@ -47,23 +49,56 @@ def shipped_data(year, out: Path) -> Path:
     return out
 
 
-def fill(form: Path, folder: Path, figures: dict[str, pd.DataFrame], year) -> None:
+def fill(form: Path, folder: Path, figures: dict[str, pd.DataFrame], year, resaved: bool) -> None:
     """Type the unit's figures into the answer column, as the unit's staff would, and send it back
-    under a name of the sender's: the form is identified by its metadata."""
-    book = load_workbook(form)
-    meta = book[META_SHEET]
-    group, code = meta["B3"].value, meta["B4"].value
+    under a name of the sender's: the form is identified by its metadata. A form `resaved` comes back
+    as another application saves it (openpyxl stands for one: every part of the file rewritten);
+    the others with only the typed cells changed, the rest as the project wrote it (a tenth of the
+    time: 257 forms through openpyxl took 17 s of the suite)."""
+    book = CalamineWorkbook.from_path(str(form))
+    meta = book.get_sheet_by_name(META_SHEET).to_python()
+    group, code = meta[2][1], meta[3][1]
     values = figures[group].loc[code]
     fields = {f.id: f for f in year.catalogue.groups[group].fields}
-    for sheet in book.worksheets[1:]:
-        if sheet.title == META_SHEET:
+    answers: dict[str, dict[int, object]] = {}  # sheet → row → the typed answer
+    for name in book.sheet_names[1:]:
+        if name == META_SHEET:
             continue
-        for row in range(FIRST_ROW, sheet.max_row + 1):
-            name = sheet.cell(row=row, column=1).value
-            value = values[name]
-            sheet[f"{ANSWER_COLUMN}{row}"] = ("Có" if value == 1 else "Không") if fields[name].kind == "yes_no" else (
-                int(value) if float(value).is_integer() else float(value))
-    book.save(folder / f"{group}-{code}.xlsx")
+        rows = book.get_sheet_by_name(name).to_python()
+        answers[name] = {row: typed(values[rows[row - 1][0]], fields[rows[row - 1][0]].kind)
+                         for row in range(FIRST_ROW, len(rows) + 1)}
+    returned = folder / f"{group}-{code}.xlsx"
+    if resaved:
+        opened = load_workbook(form)
+        for name, typed_rows in answers.items():
+            for row, answer in typed_rows.items():
+                opened[name][f"{ANSWER_COLUMN}{row}"] = answer
+        opened.save(returned)
+    else:
+        type_into(form, returned, [answers.get(name, {}) for name in book.sheet_names])
+
+
+def typed(value: float, kind: str) -> object:
+    return ("Có" if value == 1 else "Không") if kind == "yes_no" else (
+        int(value) if float(value).is_integer() else float(value))
+
+
+def type_into(form: Path, returned: Path, answers: list[dict[int, object]]) -> None:
+    """The form with each answer typed into its empty answer cell (answers per sheet, in order)."""
+    with zipfile.ZipFile(form) as source, zipfile.ZipFile(returned, "w", zipfile.ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            data = source.read(entry.filename)
+            found = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", entry.filename)
+            if found and answers[int(found.group(1)) - 1]:
+                text = data.decode("utf-8")
+                for row, answer in answers[int(found.group(1)) - 1].items():
+                    cell = f"{ANSWER_COLUMN}{row}"
+                    value = (f' t="inlineStr"><is><t>{answer}</t></is></c>' if isinstance(answer, str)
+                             else f"><v>{answer!r}</v></c>")
+                    text, typed_cells = re.subn(rf'<c r="{cell}"( s="\d+")?/>', rf'<c r="{cell}"\g<1>{value}', text)
+                    assert typed_cells == 1, (form, entry.filename, cell)
+                data = text.encode("utf-8")
+            target.writestr(entry, data)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +107,7 @@ def filled_forms(tmp_path_factory, blank_forms, year):
     figures = {group: shipped(year, group) for group in ("department", "district", "commune")}
     for group in figures:
         for form in sorted((blank_forms / group).glob("*.xlsx")):
-            fill(form, folder, figures, year)
+            fill(form, folder, figures, year, resaved=group == "department")
     return folder
 
 
