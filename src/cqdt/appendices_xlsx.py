@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .fragments import Appendix, Cell, Decision
@@ -48,10 +49,11 @@ class _Formats:
         self.italic = book.add_format({"italic": True})
         self.header = book.add_format({"bold": True, "text_wrap": True, "valign": "vcenter", "align": "center"})
         self.text = book.add_format({"num_format": "@"})
-        self._numbers: dict[str, object] = {}
+        self._numbers: dict[str, Format] = {}
         self._book = book
 
-    def number(self, number_format: str):
+    def number(self, number_format: str) -> Format:
+        """The format of numbers shown as `number_format` («0.00»)."""
         if number_format not in self._numbers:
             self._numbers[number_format] = self._book.add_format({"num_format": number_format})
         return self._numbers[number_format]
