@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import pandas as pd
 import pytest
@@ -93,7 +94,7 @@ def type_into(form: Path, returned: Path, answers: list[dict[int, object]]) -> N
                 text = data.decode("utf-8")
                 for row, answer in answers[int(found.group(1)) - 1].items():
                     cell = f"{ANSWER_COLUMN}{row}"
-                    value = (f' t="inlineStr"><is><t>{answer}</t></is></c>' if isinstance(answer, str)
+                    value = (f' t="inlineStr"><is><t>{xml_escape(answer)}</t></is></c>' if isinstance(answer, str)
                              else f"><v>{answer!r}</v></c>")
                     text, typed_cells = re.subn(rf'<c r="{cell}"( s="\d+")?/>', rf'<c r="{cell}"\g<1>{value}', text)
                     assert typed_cells == 1, (form, entry.filename, cell)
