@@ -9,36 +9,27 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import IO
 
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from .fragments import Appendix, Cell, Decision
-from .ooxml import save_stable
+from .ooxml import write_xlsx
 
 HEADER_ROW = 5  # after the appendix number, its title, the decision it belongs to and a blank line
 _NUMBER = re.compile(r"^([+−-]?)(\d{1,3}(?:\.\d{3})*|\d+)(?:,(\d+))?")
-# Text from data (a unit's name «=…») stays text, never a formula for Excel to compute; nor is it
-# read as a number or a link.
-_BOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
-                 "strings_to_numbers": False}
 _A4 = 9  # Excel's paper size code
 
 
 def write_appendices_xlsx(document: Decision, path: Path, title: str) -> None:
-    when = dt.datetime.combine(document.d.date, dt.time())
-
-    def save(buffer: IO[bytes]) -> None:
-        book = xlsxwriter.Workbook(buffer, _BOOK_OPTIONS)
-        book.set_properties({"title": title, "author": document.d.issuer_name, "created": when})
+    def content(book: xlsxwriter.Workbook) -> None:
         formats = _Formats(book)
         for appendix in document.appendices:
             _sheet(book.add_worksheet(f"Phụ lục {appendix.number}"), appendix, formats)
-        book.close()
 
-    save_stable(save, path, when, language="vi-VN")
+    write_xlsx(path, dt.datetime.combine(document.d.date, dt.time()),
+               {"title": title, "author": document.d.issuer_name}, content, language="vi-VN")
 
 
 class _Formats:

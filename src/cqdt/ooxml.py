@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import xlsxwriter
     from openpyxl import Workbook
 
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
@@ -36,6 +37,27 @@ def save_stable(save: Callable[[IO[bytes]], None], path: Path, when: dt.datetime
                                         b"<dc:language>" + language.encode() + b"</dc:language></cp:coreProperties>")
             target.writestr(zipfile.ZipInfo(entry.filename, date_time=when.timetuple()[:6]), data,
                             compress_type=zipfile.ZIP_DEFLATED)
+
+
+# Text from data (a unit's name «=…») stays text in an XlsxWriter workbook: never a formula for Excel
+# to compute, nor read as a number or a link.
+_XLSXWRITER_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+                       "strings_to_numbers": False}
+
+
+def write_xlsx(path: Path, when: dt.datetime, properties: dict[str, str],
+               content: Callable[[xlsxwriter.Workbook], None], language: str = "") -> None:
+    """A workbook written with XlsxWriter by content(book): text from data kept as text, `properties`
+    (title, author…) and `language` declared, the same bytes from the same content."""
+    import xlsxwriter
+
+    def save(buffer: IO[bytes]) -> None:
+        book = xlsxwriter.Workbook(buffer, _XLSXWRITER_OPTIONS)
+        book.set_properties({**properties, "created": when})
+        content(book)
+        book.close()
+
+    save_stable(save, path, when, language)
 
 
 def keep_data_as_text(book: Workbook) -> None:
