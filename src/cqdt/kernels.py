@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import importlib
 import json
 import os
@@ -34,6 +35,8 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from .cli import BATCH_GC_THRESHOLDS
 
 FOLDER_VARIABLE = "CQDT_KERNELS"  # the owning build's folder for the warm process's socket and files
 OWNER_VARIABLE = "CQDT_KERNELS_OWNER"  # the pid of the owning build: the warm process leaves with it
@@ -300,6 +303,10 @@ def serve(folder: Path) -> None:
         dependencies.start(PROJECT_ROOT)  # the files the imports read are every kernel's reads too
         for module in WARM_MODULES:
             importlib.import_module(module)
+        # The imported modules are never garbage: frozen, no fork's collection scans them again (nor
+        # touches, and so copies, their pages).
+        gc.freeze()
+        gc.set_threshold(*BATCH_GC_THRESHOLDS)
         (folder / "zygote.id").write_text(_identity(), encoding="utf-8")
         listener = _listen(folder / "zygote.sock")
     except BaseException:

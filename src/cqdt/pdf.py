@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple, Self
+from typing import TYPE_CHECKING, NamedTuple, Self
 
 import pikepdf
 
@@ -24,6 +24,9 @@ from . import __version__
 from .browser import CHROMIUM, CHROMIUM_ARGS
 from .errors import CqdtError
 from .printparts import continued, print_parts
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext, Page
 
 
 class Printer:
@@ -42,7 +45,7 @@ class Printer:
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="chromium-pdf", daemon=True)
-        self._playwright = self._browser = None
+        self._playwright = self._browser = self._spare = None
 
     def __enter__(self) -> Self:
         if not Path(CHROMIUM).exists():
@@ -76,10 +79,27 @@ class Printer:
 
         self._playwright = await async_playwright().start()
         self._browser = await self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self._spare = asyncio.ensure_future(self._new_tab())
+
+    async def _new_tab(self) -> tuple[BrowserContext, Page]:
+        """A context of its own per page (a separate renderer process, scripts off, network cut), and
+        its tab."""
+        context = await self._browser.new_context(java_script_enabled=False, offline=True)
+        return context, await context.new_page()
+
+    async def _take_tab(self) -> tuple[BrowserContext, Page]:
+        """A fresh tab, made while the caller prepared its page (a renderer takes a tenth of a second
+        to start), and the next one started for the next page."""
+        spare, self._spare = self._spare, asyncio.ensure_future(self._new_tab())
+        return await spare
 
     async def _close(self) -> None:
         with contextlib.suppress(CqdtError):  # a failed start is reported by the prints and __exit__
             await asyncio.wrap_future(self._launched)
+        if self._spare is not None:
+            with contextlib.suppress(Exception):  # closing anyway: a tab that failed to open needs nothing
+                context, _tab = await self._spare
+                await context.close()
         if self._browser is not None:
             await self._browser.close()
         if self._playwright is not None:
@@ -105,10 +125,8 @@ class Printer:
 
     async def _print(self, page: Path, pdf: Path, tagged: bool) -> None:
         await asyncio.wrap_future(self._launched)
-        # A context of its own per page: a separate renderer process, scripts off, network cut.
-        context = await self._browser.new_context(java_script_enabled=False, offline=True)
+        context, tab = await self._take_tab()
         try:
-            tab = await context.new_page()
             # No time limit: a national-scale appendix takes a while to load and lay out.
             await tab.goto(page.resolve().as_uri(), wait_until="load", timeout=0)
             await tab.pdf(path=pdf, prefer_css_page_size=True, print_background=True, tagged=tagged,

@@ -6,11 +6,12 @@ notebooks display are in fragments.py: an edit here reruns the render only.
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import re
 import shutil
-from html import escape
+from html import escape, unescape
 from importlib import resources
 from pathlib import Path
 
@@ -144,8 +145,29 @@ _UNIT_LINK = re.compile(r'<a class="unit-link" href="[^"]*">(.*?)</a>', re.DOTAL
 
 def decision_print_html(html: str) -> str:
     """The page (without the scorecards, which have a PDF of their own) as the decision PDF prints
-    it: without the screen-only parts and the links to the scorecards."""
-    return _UNIT_LINK.sub(r"\1", _SCREEN_ONLY.sub("", html))
+    it: without the screen-only parts and the links to the scorecards, its charts as images."""
+    return _CHART.sub(_chart_image, _UNIT_LINK.sub(r"\1", _SCREEN_ONLY.sub("", html)))
+
+
+# A chart (charts.to_svg) printed as an SVG image rather than inline: the same vector drawing, text
+# and box, tagged as a figure with the same alternative text, and Chromium prints the 2021 decision
+# in 1,9 s instead of 2,3 (it lays out an inline SVG's text as part of the page).
+_CHART = re.compile(r'<svg\b[^>]*\bclass="chart"[^>]*>.*?</svg>', re.DOTALL)
+_LABELLED_BY = re.compile(r'\baria-labelledby="([^"]*)"')
+
+
+def _chart_image(match: re.Match) -> str:
+    svg = match.group(0)
+    alternative = " ".join(_element_text(svg, identifier)
+                           for identifier in _LABELLED_BY.search(svg).group(1).split())
+    source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return f'<img class="chart" alt="{escape(alternative)}" src="data:image/svg+xml;base64,{source}">'
+
+
+def _element_text(svg: str, identifier: str) -> str:
+    """The text of the element with that id (a chart's <title> or <desc>), as a screen reader reads it."""
+    found = re.search(rf'<(\w+) id="{re.escape(identifier)}">(.*?)</\1>', svg, re.DOTALL)
+    return unescape(found.group(2)) if found else ""
 
 
 def with_scorecards(html: str, cards: str) -> str:
