@@ -144,7 +144,10 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 
 def dump_json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """The build's JSON (a pillar's inputs, results, manifests), the same text from the same data. On
+    one line: Python encodes an indented document with its pure-Python encoder, 2 of the 5 seconds
+    of a national-scale year's ingest, and the C encoder takes a tenth of that."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n"
 
 
 def read_figures(year: Year) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[float, str]]]:
