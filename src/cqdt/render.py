@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .fragments import environment
+from .fragments import environment, template_cache
 from .pdf import HEADING, heading_label
 from .pipeline import Year
 
@@ -77,7 +77,8 @@ def _executed(path: Path):
 
 def report_exporter(**options):
     """nbconvert's HTMLExporter with the project's template (templates/nbconvert/cqdt, in the page
-    frame of templates/page.html.j2), without its closing BeautifulSoup pass, which re-parses the
+    frame of templates/page.html.j2), its compiled templates kept between runs, without validating the
+    notebook again, and without its closing BeautifulSoup pass, which re-parses the
     whole page to add alt texts to <img> and tabindex to cells for JupyterLab's markup (the report has
     neither need) and took half the render time: minutes at national scale."""
     from nbconvert import HTMLExporter
@@ -86,6 +87,15 @@ def report_exporter(**options):
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
     class ReportExporter(HTMLExporter):
+        def _create_environment(self):
+            environment = super()._create_environment()
+            environment.bytecode_cache = template_cache()
+            return environment
+
+        def _validate_preprocessor(self, nbc, preprocessor):
+            """Not validated again: papermill validated each executed notebook when it wrote it, and
+            nbformat each cell the render adds when it made it (a tenth of a second per render)."""
+
         def from_notebook_node(self, nb, resources=None, **kw):
             resources = self._init_resources(resources)
             self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="python", parent=self))
@@ -117,9 +127,8 @@ def report_title(year: Year, kind: str = "Quyết định") -> str:
 
 
 def report_html(year: Year, executed: Path, front: list[str], back: list[str]) -> str:
-    # Validated once, after its last preprocessor, rather than after each one.
     exporter = report_exporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                               exclude_anchor_links=True, optimistic_validation=True)
+                               exclude_anchor_links=True)
     extra = {"cqdt": page_frame(report_title(year))}
     body, _ = exporter.from_notebook_node(assemble_notebook(executed, year.pillars, front, back), resources=extra)
     return body
