@@ -18,14 +18,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Self
 
-import pikepdf
-
 from . import __version__
 from .browser import CHROMIUM, CHROMIUM_ARGS
 from .errors import CqdtError
 from .printparts import continued, print_parts
 
+# pikepdf is imported where a printed PDF is finished (in the printer's threads): not on the way to
+# Chromium's start and the render's first page.
 if TYPE_CHECKING:
+    import pikepdf
     from playwright.async_api import BrowserContext, Page
 
 
@@ -170,6 +171,8 @@ class Bookmark(NamedTuple):
 def heading_places(pdf: Path, headings: list[tuple[int, str]]) -> tuple[int, list[Bookmark]]:
     """The pages of an untagged PDF printed from anchored_headings, and a bookmark for each of its
     headings at the place its named destination records (a heading that is not printed has none)."""
+    import pikepdf
+
     with pikepdf.open(pdf) as document:
         pages = {page.objgen: number for number, page in enumerate(document.pages)}
         places = document.Root.get("/Dests", pikepdf.Dictionary())
@@ -191,6 +194,8 @@ def _merge(parts: list[Path], bookmarks: list[Bookmark], pdf: Path, language: re
     in turn, the first part's title, the page's language (which Chromium declares only in a tagged
     PDF), the bookmarks nested by heading level across the parts, as Chromium nests a page's
     headings (each already titled with its heading's words), dated and signed."""
+    import pikepdf
+
     with contextlib.ExitStack() as opened:
         # qpdf copies a part's content when the merged file is written: every part stays open until then.
         merged, *others = [opened.enter_context(pikepdf.open(part)) for part in parts]
@@ -262,6 +267,8 @@ def finish(pdf: Path, titles: dict[str, str], dated: date) -> None:
     project as the creator, and each bookmark titled with its heading's own words: the same page prints
     the same bytes. qpdf (through pikepdf) rewrites a 30-page tagged PDF in a tenth of a second; pypdf
     took two and a half."""
+    import pikepdf
+
     _renumber_nodes(pdf)
     with pikepdf.open(pdf, allow_overwriting_input=True) as document:
         with document.open_outline() as outline:

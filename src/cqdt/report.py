@@ -8,7 +8,6 @@ from pathlib import Path
 
 from . import timing
 from .appendices_xlsx import write_appendices_xlsx
-from .decision_docx import write_decision_docx
 from .fragments import decision_document, front_matter, provenance_html
 from .paths import PROJECT_ROOT, resolve_build
 from .pdf import Printer
@@ -61,6 +60,8 @@ def build_report(year: int, printer: Printer, build: str = "") -> list[Path]:
     timing.mark("notebooks assembled (nbconvert)")
     decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1], dated)
     decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
+    from .decision_docx import write_decision_docx  # python-docx: needed only from here on
+
     write_decision_docx(document, staging / names[3], report_title(context, "Dự thảo quyết định"))
     write_appendices_xlsx(document, staging / names[4], report_title(context, "Phụ lục quyết định"))
     timing.mark("Word draft and Excel appendices written")
