@@ -68,3 +68,21 @@ def test_a_chart_keeps_its_view_box_and_scales_to_the_column():
     svg = charts.histogram(pd.Series([1.0, 2.0, 3.0]), "Một", "Điểm", "#1f5f8b", 10)
     opening = svg[:svg.index(">") + 1]
     assert 'class="chart" width="100%"' in opening and 'viewBox="0 0 ' in opening and "height=" not in opening
+
+
+def test_the_printed_decision_holds_each_chart_as_the_same_svg_image_with_the_same_text_alternative():
+    import base64
+    import re
+
+    from cqdt.render import decision_print_html
+
+    table = pd.DataFrame({"name": ["Huyện Chư Sê", "Thành phố Pleiku"], "points": [40.5, 52.25]}, index=["633", "622"])
+    svg = charts.ranked_bars(table, "points", "Mức độ <giao dịch> & huyện", "Điểm", "#1f5f8b", 60)
+    page = f'<main><figure class="chart-figure">{svg}</figure><svg class="icon"></svg></main>'
+    printed = decision_print_html(page)
+    image = re.fullmatch(r'<main><figure class="chart-figure"><img class="chart" alt="([^"]*)" '
+                         r'src="data:image/svg\+xml;base64,([^"]+)">\s*</figure><svg class="icon"></svg></main>', printed)
+    assert image, printed[:300]
+    assert image.group(1) == ("Mức độ &lt;giao dịch&gt; &amp; huyện Biểu đồ thanh ngang, 2 đơn vị xếp theo điểm: "
+                              "cao nhất Thành phố Pleiku (52,25), thấp nhất Huyện Chư Sê (40,50).")
+    assert base64.b64decode(image.group(2)).decode("utf-8") == svg.strip()  # the same element, byte for byte

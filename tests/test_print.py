@@ -47,6 +47,36 @@ def test_the_pdfs_are_tagged_in_vietnamese_with_their_own_titles(built_year):
         assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "vi"
 
 
+def test_every_chart_of_the_decision_pdf_is_a_figure_with_the_charts_text_alternative(built_year):
+    """The decision prints its charts as SVG images (render.decision_print_html): each is still a
+    figure of the tagged PDF, named as the report's inline chart is (its title, then its description)."""
+    import html
+
+    import pikepdf
+
+    year, folder = built_year
+    page = (folder / f"bao-cao-cqdt-{year}.html").read_text(encoding="utf-8")
+    named = []
+    for opening, chart in re.findall(r'(<svg\b[^>]*\bclass="chart"[^>]*>)(.*?)</svg>', page, re.DOTALL):
+        ids = re.search(r'aria-labelledby="([^"]*)"', opening).group(1).split()
+        named.append(" ".join(html.unescape(re.search(rf'<(\w+) id="{i}">(.*?)</\1>', chart, re.DOTALL).group(2))
+                              for i in ids))
+    figures = []
+
+    def walk(node) -> None:
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pikepdf.Dictionary):
+            if node.get("/S") == "/Figure" and str(node.get("/Alt", "")):
+                figures.append(str(node.Alt))
+            if "/K" in node:
+                walk(node.K)
+    with pikepdf.open(folder / f"bao-cao-cqdt-{year}.pdf") as pdf:
+        walk(pdf.Root.StructTreeRoot)
+    assert len(named) >= 16 and figures == named
+
+
 def test_the_decision_pdf_has_bookmarks_for_the_decision_and_each_appendix(built_year):
     year, folder = built_year
     marks = outline(folder / f"bao-cao-cqdt-{year}.pdf")
@@ -55,7 +85,7 @@ def test_the_decision_pdf_has_bookmarks_for_the_decision_and_each_appendix(built
     assert [name for name, _ in appendices[:3]] == ["Phụ lục I", "Phụ lục II", "Phụ lục III"]
     pages = pages_text(folder / f"bao-cao-cqdt-{year}.pdf")
     for name, page in appendices[:3]:  # each bookmark opens its appendix's page
-        assert re.search(rf"^\s*{name}\s*$", pages[page - 1], re.M), name
+        assert re.search(rf"^\s*{name}\s*$", pages[page - 1], re.MULTILINE), name
     assert any(title.startswith("Phụ lục phương pháp") for _, title, _ in marks)
     assert marks[2][1] == ("Phụ lục II. Kết quả đánh giá, xếp hạng mức độ Chính quyền điện tử UBND các huyện, "
                            f"thị xã, thành phố năm {year}")  # the heading's own words, not as displayed
@@ -72,7 +102,7 @@ def test_the_scorecards_pdf_has_a_bookmark_per_group_and_per_card(built_year):
 def test_decides_stays_with_article_1_and_no_line_of_the_decision_is_a_lone_fragment(built_year):
     year, folder = built_year
     pages = pages_text(folder / f"bao-cao-cqdt-{year}.pdf")
-    with_decides = [text for text in pages if re.search(r"^\s*QUYẾT ĐỊNH:\s*$", text, re.M)]
+    with_decides = [text for text in pages if re.search(r"^\s*QUYẾT ĐỊNH:\s*$", text, re.MULTILINE)]
     assert len(with_decides) == 1 and "Điều 1." in with_decides[0]
     decision = "\n".join(pages[:3]).split("Nơi nhận:")[0]
     lone = [line.strip() for line in decision.splitlines() if len(line.split()) == 1 and not line.strip().isdigit()]

@@ -167,8 +167,9 @@ _LABELLED_BY = re.compile(r'\baria-labelledby="([^"]*)"')
 
 def _chart_image(match: re.Match) -> str:
     svg = match.group(0)
+    labelled_by = _LABELLED_BY.search(svg[:svg.index(">")])
     alternative = " ".join(_element_text(svg, identifier)
-                           for identifier in _LABELLED_BY.search(svg).group(1).split())
+                           for identifier in (labelled_by.group(1).split() if labelled_by else []))
     source = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return f'<img class="chart" alt="{escape(alternative)}" src="data:image/svg+xml;base64,{source}">'
 
