@@ -36,8 +36,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from .cli import BATCH_GC_THRESHOLDS
-
 FOLDER_VARIABLE = "CQDT_KERNELS"  # the owning build's folder for the warm process's socket and files
 OWNER_VARIABLE = "CQDT_KERNELS_OWNER"  # the pid of the owning build: the warm process leaves with it
 # What a notebook step (`python -m cqdt notebook`: the first five) and a notebook's kernel (the
@@ -292,6 +290,7 @@ def serve(folder: Path) -> None:
     """Import what notebook steps and kernels import, then fork one per request until the owning
     build ends."""
     from . import dependencies
+    from .cli import BATCH_GC_THRESHOLDS  # a step's module (WARM_MODULES): not for the build's owner
     from .paths import PROJECT_ROOT
 
     owner = int(os.environ[OWNER_VARIABLE])
