@@ -14,7 +14,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from .fragments import Appendix, Cell, Decision
+from .fragments import Appendix, Cell, Decision, Row
 from .ooxml import write_xlsx
 
 HEADER_ROW = 5  # after the appendix number, its title, the decision it belongs to and a blank line
@@ -70,8 +70,9 @@ def _sheet(sheet: Worksheet, appendix: Appendix, formats: _Formats) -> None:
     header = HEADER_ROW - 1  # XlsxWriter counts rows and columns from 0
     sheet.write_row(header, 0, ["Mã đơn vị"] + [column.label for column in appendix.columns] + ["Ghi chú"],
                     formats.header)
+    rows = appendix.unit_rows()
     last = header
-    for last, row in enumerate(appendix.unit_rows(), start=header + 1):
+    for last, row in enumerate(rows, start=header + 1):
         sheet.write_string(last, 0, row.code)
         for column, source in enumerate(row.cells, start=1):
             number, number_format = printed_number(source)
@@ -92,7 +93,7 @@ def _sheet(sheet: Worksheet, appendix: Appendix, formats: _Formats) -> None:
     sheet.set_landscape()
     sheet.set_paper(_A4)
     sheet.fit_to_pages(1, 0)
-    _widths(sheet, appendix)
+    _widths(sheet, appendix, rows)
 
 
 def _remarks(appendix: Appendix, cells: tuple[Cell, ...]) -> str | None:
@@ -102,9 +103,9 @@ def _remarks(appendix: Appendix, cells: tuple[Cell, ...]) -> str | None:
     return "; ".join(remarks) or None
 
 
-def _widths(sheet: Worksheet, appendix: Appendix) -> None:
+def _widths(sheet: Worksheet, appendix: Appendix, rows: list[Row]) -> None:
     sheet.set_column(0, 0, 11)
     for index, column in enumerate(appendix.columns, start=1):
-        longest = max([len(column.label) // 2] + [len(r.cells[index - 1].text) for r in appendix.unit_rows()])
+        longest = max([len(column.label) // 2] + [len(r.cells[index - 1].text) for r in rows])
         sheet.set_column(index, index, min(max(longest + 2, 8), 48))
     sheet.set_column(len(appendix.columns) + 1, len(appendix.columns) + 1, 40)
