@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from datetime import date
@@ -9,9 +10,11 @@ from importlib import resources
 from pathlib import Path
 
 import pikepdf
+import psutil
 import pytest
 from pypdf import PdfReader
 
+from cqdt import pdf as pdf_module
 from cqdt.pdf import Printer
 from cqdt.printparts import continued, print_parts
 
@@ -161,3 +164,33 @@ def test_a_pdf_printed_in_parts_has_the_bookmarks_chromium_gives_it_printed_whol
         assert shown[title] in text[page], (title, page)
     assert [page for _title, page in each(merged)] == sorted(page for _title, page in each(merged))
     assert max(page for _title, page in each(merged)) == len(text) - 2  # «Phân tích» is on the last page
+
+
+@pytest.mark.slow
+def test_a_yielding_page_is_laid_out_by_its_own_renderers_at_a_lower_priority(tmp_path, monkeypatch):
+    """The scorecards yield the processor to the decision: each part of a yielding page is laid out
+    by the renderer of its own tab, every thread of it at the lower priority; other pages are not."""
+    lower = pdf_module._lower_priority
+    lowered = []
+
+    def lower_and_look(renderer: int) -> None:
+        lower(renderer)
+        process = psutil.Process(renderer)
+        lowered.append((process, process.cmdline(),
+                        {os.getpriority(os.PRIO_PROCESS, thread.id) for thread in process.threads()}))
+
+    monkeypatch.setattr(pdf_module, "_lower_priority", lower_and_look)
+    parts = print_parts(page(300), rows_per_part=150)
+    assert len(parts) == 2
+    with Printer() as printer:
+        printer.submit(parts, tmp_path / "phieu.pdf", date(2022, 7, 29), yielding=True).result()
+        assert len(lowered) == 2
+        printer.submit([page(20)], tmp_path / "quyet-dinh.pdf", date(2022, 7, 29)).result()
+    assert len(lowered) == 2  # the page printed at the usual priority lowered none
+    for process, arguments, niceness in lowered:
+        assert "--type=renderer" in arguments
+        assert niceness == {pdf_module.YIELDING_NICENESS}
+        # The tab's own renderer: it ended when the part was printed and its tab closed (a spare
+        # tab's renderer, wrongly taken, would live on).
+        process.wait(timeout=10)
+    assert len(PdfReader(tmp_path / "phieu.pdf").pages) > 2

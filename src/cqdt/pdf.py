@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import os
 import re
 import threading
 from concurrent.futures import Future
@@ -40,13 +41,16 @@ class Printer:
             ...                          # e.g. write the next page
             decision.result()
 
-    Every PDF carries the date it is given (the decision's), so builds are reproducible.
+    Every PDF carries the date it is given (the decision's), so builds are reproducible. A page
+    submitted with `yielding=True` (the scorecards) is laid out by a renderer at a lower priority: it
+    takes the processor when the page the build waits on (the decision) leaves it free.
     """
 
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="chromium-pdf", daemon=True)
         self._playwright = self._browser = self._spare = None
+        self._opening: asyncio.Lock | None = None  # made in the loop's thread, which it belongs to
 
     def __enter__(self) -> Self:
         if not Path(CHROMIUM).exists():
@@ -57,10 +61,10 @@ class Printer:
         self._launched = self._run(self._launch())
         return self
 
-    def submit(self, parts: list[str], pdf: Path, dated: date) -> Future:
+    def submit(self, parts: list[str], pdf: Path, dated: date, yielding: bool = False) -> Future:
         """Print a page, given as its parts (see printparts), to pdf dated `dated`; the HTML files
-        printed are written next to it."""
-        return self._run(self._print_document(parts, pdf, dated))
+        printed are written next to it. A yielding page's renderer runs at a lower priority."""
+        return self._run(self._print_document(parts, pdf, dated, yielding))
 
     def __exit__(self, exc_type, *_exc) -> None:
         try:
@@ -80,15 +84,18 @@ class Printer:
 
         self._playwright = await async_playwright().start()
         self._browser = await self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self._opening = asyncio.Lock()
         self._spare = asyncio.ensure_future(self._new_tab())
 
-    async def _new_tab(self) -> tuple[BrowserContext, Page]:
-        """A context of its own per page (a separate renderer process, scripts off, network cut), and
-        its tab."""
-        context = await self._browser.new_context(java_script_enabled=False, offline=True)
-        return context, await context.new_page()
+    async def _new_tab(self) -> Tab:
+        """A context of its own per page (a separate renderer process, scripts off, network cut), its
+        tab and the tab's renderer process."""
+        # One tab opened at a time: the renderer that appears is this tab's.
+        async with self._opening:
+            context = await self._browser.new_context(java_script_enabled=False, offline=True)
+            return Tab(context, await context.new_page(), _newest_renderer())
 
-    async def _take_tab(self) -> tuple[BrowserContext, Page]:
+    async def _take_tab(self) -> Tab:
         """A fresh tab, made while the caller prepared its page (a renderer takes a tenth of a second
         to start), and the next one started for the next page."""
         spare, self._spare = self._spare, asyncio.ensure_future(self._new_tab())
@@ -99,16 +106,15 @@ class Printer:
             await asyncio.wrap_future(self._launched)
         if self._spare is not None:
             with contextlib.suppress(Exception):  # closing anyway: a tab that failed to open needs nothing
-                context, _tab = await self._spare
-                await context.close()
+                await (await self._spare).context.close()
         if self._browser is not None:
             await self._browser.close()
         if self._playwright is not None:
             await self._playwright.stop()
 
-    async def _print_document(self, parts: list[str], pdf: Path, dated: date) -> None:
+    async def _print_document(self, parts: list[str], pdf: Path, dated: date, yielding: bool) -> None:
         if len(parts) == 1:
-            await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf, tagged=True)
+            await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf, tagged=True, yielding=yielding)
             # In a thread of its own: this loop's other prints go on meanwhile (the 2021 decision's
             # page loaded 0,2 s later while the loop finished the scorecards' PDF).
             await asyncio.to_thread(finish, pdf, bookmark_titles(parts[0]), dated)
@@ -120,22 +126,63 @@ class Printer:
         for number, part in enumerate(parts, start=1):
             marked, headings = anchored_headings(continued(part, pages) if pages else part)
             printed.append(pdf.with_suffix(f".phan-{number}.pdf"))
-            await self._print(_written(pdf.with_suffix(f".phan-{number}.html"), marked), printed[-1], tagged=False)
+            await self._print(_written(pdf.with_suffix(f".phan-{number}.html"), marked), printed[-1], tagged=False,
+                              yielding=yielding)
             part_pages, landed = await asyncio.to_thread(heading_places, printed[-1], headings)
             bookmarks += [mark._replace(page=pages + mark.page) for mark in landed]
             pages += part_pages
         await asyncio.to_thread(_merge, printed, bookmarks, pdf, _LANGUAGE.search(parts[0]), dated)
 
-    async def _print(self, page: Path, pdf: Path, tagged: bool) -> None:
+    async def _print(self, page: Path, pdf: Path, tagged: bool, yielding: bool) -> None:
         await asyncio.wrap_future(self._launched)
-        context, tab = await self._take_tab()
+        tab = await self._take_tab()
         try:
+            if yielding and tab.renderer:
+                _lower_priority(tab.renderer)
             # No time limit: a national-scale appendix takes a while to load and lay out.
-            await tab.goto(page.resolve().as_uri(), wait_until="load", timeout=0)
-            await tab.pdf(path=pdf, prefer_css_page_size=True, print_background=True, tagged=tagged,
-                          outline=tagged)
+            await tab.page.goto(page.resolve().as_uri(), wait_until="load", timeout=0)
+            await tab.page.pdf(path=pdf, prefer_css_page_size=True, print_background=True, tagged=tagged,
+                               outline=tagged)
         finally:
-            await context.close()  # frees the renderer's memory before the next part
+            await tab.context.close()  # frees the renderer's memory before the next part
+
+
+class Tab(NamedTuple):
+    context: BrowserContext
+    page: Page
+    renderer: int | None  # the process id of its renderer, where it could be told
+
+
+# The build waits on the decision; the scorecards print beside it. Run at the same priority, the two
+# renderers and the render's Python share the 2 cores evenly, and the decision's renderer, the last
+# to finish, prints alone at the end (measured at national scale: the scorecards done at 43 s of the
+# render, the decision at 57 s; the scorecards' renderer yielding: 50 and 52 s).
+YIELDING_NICENESS = 10
+
+
+def _newest_renderer() -> int | None:
+    """The renderer process Chromium started last for this process's browser (the renderers are
+    numbered in the order they start: --renderer-client-id)."""
+    import psutil
+
+    newest: tuple[int, int] | None = None
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error, ValueError):
+            arguments = process.cmdline()
+            if "--type=renderer" in arguments:
+                number = int(next(a for a in arguments if a.startswith("--renderer-client-id=")).partition("=")[2])
+                newest = max(newest or (number, process.pid), (number, process.pid))
+    return newest[1] if newest else None
+
+
+def _lower_priority(renderer: int) -> None:
+    """Every thread of the renderer (Linux sets a nice value per thread) at YIELDING_NICENESS; a
+    renderer already gone, or a system that does not allow it, prints at the usual priority."""
+    import psutil
+
+    with contextlib.suppress(psutil.Error, OSError):
+        for thread in psutil.Process(renderer).threads():
+            os.setpriority(os.PRIO_PROCESS, thread.id, YIELDING_NICENESS)
 
 
 # The empty link targets put at the start of each heading of an untagged part.

@@ -46,12 +46,13 @@ def build_report(year: int, printer: Printer, build: str = "") -> list[Path]:
     names = report_names(year)
     dated = context.params.decision.date
     # Chromium lays out the printed scorecards (which need no notebook) while Python assembles the
-    # report with nbconvert, then the decision while Python writes the rest.
+    # report with nbconvert, then the decision while Python writes the rest. The build waits on the
+    # decision: the scorecards' renderer yields the processor to it.
     scorecards = YearScorecards(context, out)
     printed = scorecards.cards(printed=True)
     cards = printer.submit(print_parts(scorecards_print_html(scorecards_html(context, printed),
                                                              scorecards_title(context))),
-                           staging / names[2], dated)
+                           staging / names[2], dated, yielding=True)
     cards.add_done_callback(lambda _done: timing.mark("scorecards PDF printed"))
     document = decision_document(context, scorecards.tables, scorecards.changes)
     front = front_matter(document)
