@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -194,3 +196,13 @@ def test_a_yielding_page_is_laid_out_by_its_own_renderers_at_a_lower_priority(tm
         # tab's renderer, wrongly taken, would live on).
         process.wait(timeout=10)
     assert len(PdfReader(tmp_path / "phieu.pdf").pages) > 2
+
+
+def test_a_thread_that_yields_the_processor_runs_at_the_lower_priority_and_the_others_do_not():
+    """The render's writing thread yields to the decision's renderer; the thread that starts it
+    keeps its priority."""
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    with ThreadPoolExecutor(max_workers=1, initializer=pdf_module.yield_processor) as writer:
+        niceness = writer.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
+    assert niceness == max(before, pdf_module.YIELDING_NICENESS)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before

@@ -153,10 +153,11 @@ class Tab(NamedTuple):
     renderer: int | None  # the process id of its renderer, where it could be told
 
 
-# The build waits on the decision; the scorecards print beside it. Run at the same priority, the two
-# renderers and the render's Python share the 2 cores evenly, and the decision's renderer, the last
-# to finish, prints alone at the end (measured at national scale: the scorecards done at 43 s of the
-# render, the decision at 57 s; the scorecards' renderer yielding: 50 and 52 s).
+# The build waits on the decision; the scorecards print beside it, and the render's Python writes the
+# other files. Run at the same priority, the two renderers and the render's Python share the 2 cores
+# evenly, and the decision's renderer, the last to finish, prints alone at the end (measured at
+# national scale: the scorecards done at 43 s of the render, the decision at 57 s; the scorecards'
+# renderer yielding: 50 and 52 s).
 YIELDING_NICENESS = 10
 
 
@@ -183,6 +184,13 @@ def _lower_priority(renderer: int) -> None:
     with contextlib.suppress(psutil.Error, OSError):
         for thread in psutil.Process(renderer).threads():
             os.setpriority(os.PRIO_PROCESS, thread.id, YIELDING_NICENESS)
+
+
+def yield_processor() -> None:
+    """The calling thread at YIELDING_NICENESS, for good (a process may lower its priority, not raise
+    it back): for a thread made for work that nothing waits on while a page prints."""
+    with contextlib.suppress(OSError, AttributeError):  # elsewhere than Linux: the usual priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), YIELDING_NICENESS)
 
 
 # The empty link targets put at the start of each heading of an untagged part.

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import timing
 from .appendices_xlsx import write_appendices_xlsx
 from .fragments import decision_document, front_matter, provenance_html
 from .paths import PROJECT_ROOT, resolve_build
-from .pdf import Printer
+from .pdf import Printer, yield_processor
 from .pipeline import load_year
 from .printparts import print_parts
 from .provenance import with_templates
@@ -61,15 +62,23 @@ def build_report(year: int, printer: Printer, build: str = "") -> list[Path]:
     timing.mark("notebooks assembled (nbconvert)")
     decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1], dated)
     decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
-    from .decision_docx import write_decision_docx  # python-docx: needed only from here on
 
-    write_decision_docx(document, staging / names[3], report_title(context, "Dự thảo quyết định"))
-    write_appendices_xlsx(document, staging / names[4], report_title(context, "Phụ lục quyết định"))
-    timing.mark("Word draft and Excel appendices written")
-    rest = scorecards.cards(printed=False)
-    html = with_contents(with_scorecards(analysis, scorecards_html(context, printed + rest)))
-    (staging / names[0]).write_text(html, encoding="utf-8")
-    timing.mark("HTML written")
+    def write_the_rest() -> None:
+        from .decision_docx import write_decision_docx  # python-docx: needed only from here on
+
+        write_decision_docx(document, staging / names[3], report_title(context, "Dự thảo quyết định"))
+        write_appendices_xlsx(document, staging / names[4], report_title(context, "Phụ lục quyết định"))
+        timing.mark("Word draft and Excel appendices written")
+        rest = scorecards.cards(printed=False)
+        html = with_contents(with_scorecards(analysis, scorecards_html(context, printed + rest)))
+        (staging / names[0]).write_text(html, encoding="utf-8")
+        timing.mark("HTML written")
+
+    # Nothing waits on these files before the decision is printed: they are written by a thread that
+    # yields the processor to the decision's renderer (render-only rebuilds of 2021, alternating, 8
+    # each, twice: 0,15–0,17 s sooner).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqdt-writer", initializer=yield_processor) as writer:
+        writer.submit(write_the_rest).result()
     decision.result()
     cards.result()
     destination = PROJECT_ROOT / "report" / str(year)
