@@ -182,6 +182,21 @@ def test_a_yielding_page_is_laid_out_by_its_own_renderers_at_a_lower_priority(tm
                         {os.getpriority(os.PRIO_PROCESS, thread.id) for thread in process.threads()}))
 
     monkeypatch.setattr(pdf_module, "_lower_priority", lower_and_look)
+    places = pdf_module.heading_places
+    finishing = []  # the niceness of the thread that reads each printed part, and of the one that finishes
+
+    def places_and_look(*arguments):
+        finishing.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return places(*arguments)
+
+    finish = pdf_module.finish
+
+    def finish_and_look(*arguments):
+        finishing.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return finish(*arguments)
+
+    monkeypatch.setattr(pdf_module, "heading_places", places_and_look)
+    monkeypatch.setattr(pdf_module, "finish", finish_and_look)
     parts = print_parts(page(300), rows_per_part=150)
     assert len(parts) == 2
     with Printer() as printer:
@@ -189,6 +204,9 @@ def test_a_yielding_page_is_laid_out_by_its_own_renderers_at_a_lower_priority(tm
         assert len(lowered) == 2
         printer.submit([page(20)], tmp_path / "quyet-dinh.pdf", date(2022, 7, 29)).result()
     assert len(lowered) == 2  # the page printed at the usual priority lowered none
+    # The yielding page's two parts read at the lower priority, the other page finished at the usual one.
+    usual = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert finishing == [pdf_module.YIELDING_NICENESS, pdf_module.YIELDING_NICENESS, usual]
     for process, arguments, niceness in lowered:
         assert "--type=renderer" in arguments
         assert niceness == {pdf_module.YIELDING_NICENESS}

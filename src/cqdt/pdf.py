@@ -14,7 +14,7 @@ import html
 import os
 import re
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Self
@@ -51,6 +51,10 @@ class Printer:
         self._thread = threading.Thread(target=self._loop.run_forever, name="chromium-pdf", daemon=True)
         self._playwright = self._browser = self._spare = None
         self._opening: asyncio.Lock | None = None  # made in the loop's thread, which it belongs to
+        # A yielding page's PDF is finished at the lower priority too, by a thread of its own (a
+        # thread's priority cannot be raised back for the next page's work).
+        self._yielding_work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqdt-pdf-yielding",
+                                                 initializer=yield_processor)
 
     def __enter__(self) -> Self:
         if not Path(CHROMIUM).exists():
@@ -73,6 +77,7 @@ class Printer:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join()
             self._loop.close()
+            self._yielding_work.shutdown()
         if exc_type is None:
             self._launched.result()  # a browser that never started is an error, printed or not
 
@@ -117,7 +122,7 @@ class Printer:
             await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf, tagged=True, yielding=yielding)
             # In a thread of its own: this loop's other prints go on meanwhile (the 2021 decision's
             # page loaded 0,2 s later while the loop finished the scorecards' PDF).
-            await asyncio.to_thread(finish, pdf, bookmark_titles(parts[0]), dated)
+            await self._off_loop(yielding, finish, pdf, bookmark_titles(parts[0]), dated)
             return
         # A merged PDF keeps no part's tags (no merger joins structure trees), so the parts print
         # untagged, in about half the time. Chromium makes bookmarks only when tagging: the merged
@@ -128,10 +133,15 @@ class Printer:
             printed.append(pdf.with_suffix(f".phan-{number}.pdf"))
             await self._print(_written(pdf.with_suffix(f".phan-{number}.html"), marked), printed[-1], tagged=False,
                               yielding=yielding)
-            part_pages, landed = await asyncio.to_thread(heading_places, printed[-1], headings)
+            part_pages, landed = await self._off_loop(yielding, heading_places, printed[-1], headings)
             bookmarks += [mark._replace(page=pages + mark.page) for mark in landed]
             pages += part_pages
-        await asyncio.to_thread(_merge, printed, bookmarks, pdf, _LANGUAGE.search(parts[0]), dated)
+        await self._off_loop(yielding, _merge, printed, bookmarks, pdf, _LANGUAGE.search(parts[0]), dated)
+
+    async def _off_loop(self, yielding: bool, function, *arguments):
+        """`function(*arguments)` in a thread (pikepdf's work on a printed PDF): this loop's other
+        prints go on meanwhile."""
+        return await self._loop.run_in_executor(self._yielding_work if yielding else None, function, *arguments)
 
     async def _print(self, page: Path, pdf: Path, tagged: bool, yielding: bool) -> None:
         await asyncio.wrap_future(self._launched)
