@@ -176,14 +176,17 @@ def _newest_renderer() -> int | None:
     numbered in the order they start: --renderer-client-id)."""
     import psutil
 
-    newest: tuple[int, int] | None = None
+    renderers = []
     for process in psutil.Process().children(recursive=True):
-        with contextlib.suppress(psutil.Error, ValueError):
+        with contextlib.suppress(psutil.Error, ValueError):  # a process gone meanwhile, or unnumbered
             arguments = process.cmdline()
             if "--type=renderer" in arguments:
-                number = int(next(a for a in arguments if a.startswith("--renderer-client-id=")).partition("=")[2])
-                newest = max(newest or (number, process.pid), (number, process.pid))
-    return newest[1] if newest else None
+                number = next((a for a in arguments if a.startswith(_RENDERER_NUMBER)), "")
+                renderers.append((int(number.removeprefix(_RENDERER_NUMBER)), process.pid))
+    return max(renderers)[1] if renderers else None
+
+
+_RENDERER_NUMBER = "--renderer-client-id="
 
 
 def _lower_priority(renderer: int) -> None:
