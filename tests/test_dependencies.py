@@ -50,6 +50,22 @@ def test_reads_are_recorded_and_writes_are_not(tmp_path):
     assert "\nparams/2021.yaml:\n" in depfile  # an empty rule: a deleted input reruns the step
 
 
+
+def test_a_file_read_in_one_thread_while_another_is_inside_the_hook_is_recorded(tmp_path):
+    """The render writes its files in a thread of its own while the printer's thread works: the
+    hook's guard against its own writes holds for the thread that is writing, not for the others."""
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "quyet-dinh.j2").write_text("{{ so }}", encoding="utf-8")
+    depfile = record_in_child(tmp_path, """
+        import threading
+        dependencies._RECORDER._busy = True  # this thread is inside the hook, writing its journal
+        reader = threading.Thread(target=(root / "templates" / "quyet-dinh.j2").read_text)
+        reader.start()
+        reader.join()
+        dependencies._RECORDER._busy = False
+    """)
+    assert "templates/quyet-dinh.j2" in prerequisites(depfile)
+
 def test_files_outside_the_project_and_in_the_environment_are_left_out(tmp_path):
     (tmp_path / ".venv").mkdir()
     (tmp_path / ".venv" / "lib.py").write_text("", encoding="utf-8")

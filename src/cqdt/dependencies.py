@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -35,7 +36,18 @@ class _Recorder:
         self.sink = None
         self.started = time.time()
         self.active = False
-        self._busy = False
+        # Set while the hook itself writes (its journal's writes raise audit events too); per thread,
+        # so that a file one thread opens meanwhile in another (the render writes its files in a
+        # thread of their own while the printer's thread works) is still recorded.
+        self._local = threading.local()
+
+    @property
+    def _busy(self) -> bool:
+        return getattr(self._local, "busy", False)
+
+    @_busy.setter
+    def _busy(self, busy: bool) -> None:
+        self._local.busy = busy
 
     def hook(self, event: str, args: tuple) -> None:
         if event != "open" or not self.active or self._busy:
