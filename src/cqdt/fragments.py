@@ -44,6 +44,7 @@ def environment() -> Environment:
                       trim_blocks=False, lstrip_blocks=False, bytecode_cache=template_cache())
     env.filters["capital_first"] = capital_first  # Jinja's `capitalize` lowers the rest
     env.filters["keep_last_words"] = keep_last_words
+    env.globals["zip"] = zip  # a row's cells beside the table's columns
     return env
 
 
@@ -129,6 +130,12 @@ class Column:
     @property
     def sort(self) -> str:
         return "number" if self.numeric or self.ordered else "text"
+
+    @functools.cached_property
+    def cell_class(self) -> str:
+        """The class attribute of its cells in the HTML (once per column, not per cell: a national
+        appendix has 10.600 rows)."""
+        return self.css + (" secondary" if self.secondary else "")
 
     @property
     def head_css(self) -> str:
