@@ -37,8 +37,8 @@ class _Recorder:
         self.started = time.time()
         self.active = False
         # Set while the hook itself writes (its journal's writes raise audit events too); per thread,
-        # so that a file one thread opens meanwhile in another (the render writes its files in a
-        # thread of their own while the printer's thread works) is still recorded.
+        # so that a file another thread opens meanwhile is still recorded (the render writes its
+        # files in a thread of their own while the printer's thread works).
         self._local = threading.local()
 
     @property

@@ -75,8 +75,8 @@ def build_report(year: int, printer: Printer, build: str = "") -> list[Path]:
         timing.mark("HTML written")
 
     # Nothing waits on these files before the decision is printed: they are written by a thread that
-    # yields the processor to the decision's renderer (render-only rebuilds of 2021, alternating, 8
-    # each, twice: 0,15–0,17 s sooner).
+    # yields the processor to the decision's renderer (render-only rebuilds of 2021, three alternating
+    # series of 8: medians 0,14–0,17 s sooner).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqdt-writer", initializer=yield_processor) as writer:
         writer.submit(write_the_rest).result()
     decision.result()
