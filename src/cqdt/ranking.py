@@ -43,6 +43,15 @@ def assign_level(total: float, full_criteria: set[str], group: Group) -> str:
     return ""
 
 
+def _full_criteria(fully: pd.DataFrame) -> dict[str, set[str]]:
+    """Each unit's criteria at their maximum. Gathered from plain lists: a pandas group per unit took
+    0,6 s for a national year's 12.600 units."""
+    full: dict[str, set[str]] = {}
+    for code, criterion in zip(fully["code"].tolist(), fully["criterion"].tolist(), strict=True):
+        full.setdefault(code, set()).add(criterion)
+    return full
+
+
 def consolidate(points: pd.DataFrame, catalogue: Catalogue, group_name: str, decimals: int) -> pd.DataFrame:
     """One row per unit: points per pillar (unscored ones too), total of the scored pillars, share
     of maximum, rank (ranked groups) and class."""
@@ -53,7 +62,7 @@ def consolidate(points: pd.DataFrame, catalogue: Catalogue, group_name: str, dec
     table["total"] = table[scored].sum(axis=1)
     table["share"] = table["total"] / group.max_points
     own = own[own["pillar"].isin(scored)]  # an unscored index's criteria decide nothing
-    full = own[own["points"] >= own["max_points"] - _EPSILON].groupby("code")["criterion"].apply(set)
+    full = _full_criteria(own[own["points"] >= own["max_points"] - _EPSILON])
     table["level"] = [assign_level(total, full.get(code, set()), group) for code, total in table["total"].items()]
     table["rank"] = competition_rank(table["total"], decimals) if group.ranked else pd.NA
     return table
