@@ -202,16 +202,22 @@ def _lower_priority(renderer: int) -> None:
     renderer already gone, or a system that does not allow it, prints at the usual priority."""
     import psutil
 
-    with contextlib.suppress(psutil.Error, OSError):
+    with contextlib.suppress(psutil.Error):
         for thread in psutil.Process(renderer).threads():
-            os.setpriority(os.PRIO_PROCESS, thread.id, YIELDING_NICENESS)
+            _yielding(thread.id)
 
 
 def yield_processor() -> None:
     """The calling thread at YIELDING_NICENESS, for good (a process may lower its priority, not raise
     it back): for a thread made for work that nothing waits on while a page prints."""
-    with contextlib.suppress(OSError, AttributeError):  # elsewhere than Linux: the usual priority
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), YIELDING_NICENESS)
+    _yielding(threading.get_native_id())
+
+
+def _yielding(thread: int) -> None:
+    """One thread at YIELDING_NICENESS (Linux's nice value is per thread); where that is not allowed,
+    or elsewhere than Linux, it keeps the usual priority."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, thread, YIELDING_NICENESS)
 
 
 # The empty link targets put at the start of each heading of an untagged part.
