@@ -126,10 +126,13 @@ def test_steps_and_kernels_forked_from_the_builds_warm_process_compute_fail_by_n
     with kernels.owned_kernels() as variables:
         for name, value in variables.items():
             monkeypatch.setenv(name, value)
+        folder = Path(variables[kernels.FOLDER_VARIABLE])
+        # A step that wants no kernel (the render) is not forked, and starts no warm process, before
+        # one serves.
+        assert kernels.run_forked(["render", "--year", "2021"], start=False) is None and not folder.exists()
         outputs = [tmp_path / f"whose-{i}.ipynb" for i in range(2)]
         with ThreadPoolExecutor(max_workers=2) as pool:  # two at once, as under make -j2: one warm process
             list(pool.map(lambda out: runner.execute("whose", out, {"year": 2021}), outputs))
-        folder = Path(variables[kernels.FOLDER_VARIABLE])
         warm = int((folder / "zygote.pid").read_text())
         for output in outputs:
             printed = nbformat.read(output, as_version=4).cells[-1].outputs[0]["text"]

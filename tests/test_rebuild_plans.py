@@ -41,16 +41,25 @@ def test_previous_years_workbook_reaches_the_comparison(built_2022: Path, tmp_pa
     assert edited in page and now[edited] in page and "src/cqdt/templates/decision.html.j2" in page
 
 
+def render_forked(root: Path) -> bool:
+    """Whether the last render step ran in a fork of the build's warm process (cqdt.kernels)."""
+    record = json.loads((root / "build/2021/timings/render.json").read_text(encoding="utf-8"))
+    return "forked by the build's warm process" in [mark["label"] for mark in record["marks"]]
+
+
 def test_rebuild_plans_of_template_notebook_data_and_code_edits(built_copy: Path):
     root = built_copy
+    assert render_forked(root)  # a cold build: its notebook steps made the warm process ready
     replace_in(root / "src/cqdt/templates/scorecards.html.j2", "</section>", "<p>Ghi chú mẫu phiếu</p></section>")
     assert build(root) == {"render"}
+    assert not render_forked(root)  # nothing made a warm process ready, and the render made none
     assert "Ghi chú mẫu phiếu" in html_text(root)
     assert "Ghi chú mẫu phiếu" in pdf_text(root / "report/2021/phieu-ket-qua-don-vi-2021.pdf")
 
     replace_in(root / "notebooks/presence.py", "## 2. Mức độ hiện diện", "## 2. Mức độ hiện diện (đã sửa)")
     # ingest checks the names the notebooks declare; the pillar's outputs did not change: no ranking
     assert build(root) == {"ingest", "presence", "render"}
+    assert render_forked(root)
     assert "Mức độ hiện diện (đã sửa)" in html_text(root) and "Mức độ hiện diện (đã sửa)" in decision_pdf(root)
 
     before = pd.read_csv(root / "build/2021/results/department.csv", dtype={"code": str}).set_index("code")

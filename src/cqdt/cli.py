@@ -85,10 +85,12 @@ def build_parser() -> VietnameseParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
-    if args.command == "notebook":  # within make report, run by a fork of the build's warm process
+    if args.command in ("notebook", "render"):  # within make report, run by a fork of the build's warm process
         from . import kernels
 
-        status = kernels.run_forked(argv)
+        # The render wants no kernel: forked only from a warm process that the notebook steps of this
+        # build made ready (a render-only rebuild starts none, which would take longer than its imports).
+        status = kernels.run_forked(argv, start=args.command == "notebook")
         if status is not None:
             return status
     try:

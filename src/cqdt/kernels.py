@@ -42,6 +42,11 @@ OWNER_VARIABLE = "CQDT_KERNELS_OWNER"  # the pid of the owning build: the warm p
 # others) import.
 WARM_MODULES = ("cqdt.__main__", "cqdt.runner", "papermill", "jupytext", "nbclient",
                 "ipykernel.kernelapp", "matplotlib_inline.backend_inline", "cqdt.notebook")
+# What the render step imports on top, once the warm process serves and has nothing to do (the
+# notebooks then run): the render step, forked last, starts with them. Libraries only: a module of
+# the package imported here would be read by every notebook step, and an edit of a render module
+# would rerun them all.
+RENDER_LIBRARIES = ("nbconvert", "playwright.async_api", "pikepdf", "openpyxl", "docx", "psutil")
 KERNEL_MODULE = "ipykernel_launcher"
 _STARTUP_SECONDS = 120.0
 _MESSAGE_BYTES = 1 << 20
@@ -178,23 +183,26 @@ def fork_kernel(command: list[str], env: dict[str, str] | None, cwd: str | None)
                   "cwd": str(cwd or os.getcwd())})
 
 
-def run_forked(argv: list[str]) -> int | None:
+def run_forked(argv: list[str], start: bool = True) -> int | None:
     """Exit status of `cqdt <argv>` run by a fork of the owning build's warm process, as this process
-    would have run it; None outside such a build, in such a fork, or when the warm process failed."""
+    would have run it; None outside such a build, in such a fork, or when the warm process failed.
+    With start=False, None also when the warm process does not serve yet: a step that needs no
+    kernel (the render) is forked only from a warm process the build already made ready."""
     if _FORKED_STEP:
         return None
     from . import timing
 
+    # A step that wants no kernel comes after the notebooks: the warm process prepares for none after it.
     forked = _fork({"kind": "step", "argv": argv, "env": dict(os.environ), "cwd": os.getcwd(),
-                    "started": timing.process_started()})
+                    "started": timing.process_started(), "last": not start}, start)
     if forked is None:
         return None
     return _shell_status(forked.wait())
 
 
-def _fork(request: dict) -> ForkedProcess | None:
+def _fork(request: dict, start: bool = True) -> ForkedProcess | None:
     folder = os.environ.get(FOLDER_VARIABLE)
-    connection = _connect(Path(folder)) if folder else None
+    connection = _connect(Path(folder), start) if folder else None
     if connection is None:
         return None
     # As jupyter_client starts a kernel: our output and errors, and no input of ours.
@@ -214,11 +222,14 @@ def _identity() -> str:
     return json.dumps([sys.executable, os.environ.get("CQDT_ROOT", ""), os.environ.get("PYTHONPATH", "")])
 
 
-def _connect(folder: Path) -> socket.socket | None:
-    """A connection to the build's warm process, started if need be; None if it failed, or if it
-    runs another Python, project or package code than this process (a command run by hand with
-    the variables of a build of another copy)."""
+def _connect(folder: Path, start: bool = True) -> socket.socket | None:
+    """A connection to the build's warm process, started if need be (unless start is False: then
+    None when it does not serve yet); None if it failed, or if it runs another Python, project or
+    package code than this process (a command run by hand with the variables of a build of another
+    copy)."""
     address = folder / "zygote.sock"
+    if not address.exists() and not start:
+        return None
     if not address.exists():
         try:
             _start_once(folder)
@@ -312,7 +323,7 @@ def serve(folder: Path) -> None:
         (folder / "zygote.failed").touch()
         raise
     try:
-        _serve_forever(listener, owner)
+        _serve_forever(listener, owner, list(RENDER_LIBRARIES))
     finally:
         if not _runs(owner):  # killed with its build: nobody else removes the folder
             shutil.rmtree(folder, ignore_errors=True)
@@ -327,27 +338,51 @@ def _listen(address: Path) -> socket.socket:
     return listener
 
 
-def _serve_forever(listener: socket.socket, owner: int) -> None:
+def _serve_forever(listener: socket.socket, owner: int, idle_imports: list[str]) -> None:
+    """Fork for each request until the owner ends. Meanwhile import `idle_imports` for the build's
+    last step, on a core the notebooks leave idle: when fewer notebook steps run than the machine
+    has cores, and no request came for half a second (a step asks for its kernel a few tenths of a
+    second after it is forked). One library at a time, looking for a request between two: a request
+    waits at most for one library's import."""
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
     signal.set_wakeup_fd(wake_write)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     children: dict[int, socket.socket] = {}  # each fork, and the connection that asked for it
+    steps: set[int] = set()  # the forks that are steps (the others are their kernels)
+    cores = os.cpu_count() or 1
     try:
+        importing = False
         while _runs(owner):
-            ready = select.select([listener, wake_read, *children.values()], [], [], 0.5)[0]
+            ready = select.select([listener, wake_read, *children.values()], [], [], 0 if importing else 0.5)[0]
+            importing = not ready and bool(idle_imports) and len(steps) < cores
+            if importing:
+                _import_quietly(idle_imports.pop(0))
+                continue
             if wake_read in ready:
                 os.read(wake_read, 512)
             _reap(children)
+            steps &= children.keys()
             for connection in [c for c in ready if c in children.values()]:
                 _requester_gone(children, connection)  # a requester says nothing after its request
-            if listener in ready:
-                _fork_for(listener, children, (wake_read, wake_write))
+            if listener in ready and (forked := _fork_for(listener, children, (wake_read, wake_write))):
+                pid, request = forked
+                if request["kind"] == "step":
+                    steps.add(pid)
+                if request.get("last"):
+                    idle_imports.clear()  # too late: the last step imports what it still lacks
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+
+
+def _import_quietly(module: str) -> None:
+    """Import a library for the forks to come; one that fails is imported (and reported) by the step
+    that needs it, as without a warm process."""
+    with contextlib.suppress(Exception):
+        importlib.import_module(module)
 
 
 def _reap(children: dict[int, socket.socket]) -> None:
@@ -371,13 +406,15 @@ def _requester_gone(children: dict[int, socket.socket], connection: socket.socke
         os.kill(pid, signal.SIGKILL)  # reaped, and its status sent nowhere, at the next SIGCHLD
 
 
-def _fork_for(listener: socket.socket, children: dict[int, socket.socket], pipe: tuple[int, ...]) -> None:
+def _fork_for(listener: socket.socket, children: dict[int, socket.socket],
+              pipe: tuple[int, ...]) -> tuple[int, dict] | None:
+    """The fork made for the next request, and the request; None for a request that could not be read."""
     connection, _ = listener.accept()
     try:
         request, fds = _request(connection)
     except (OSError, ValueError):  # the requester hears the connection close, and starts its own
         connection.close()
-        return
+        return None
     ready_read, ready_write = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -396,6 +433,7 @@ def _fork_for(listener: socket.socket, children: dict[int, socket.socket], pipe:
         os.close(fd)
     children[pid] = connection
     connection.sendall(f"{pid}\n".encode())
+    return pid, request
 
 
 def _request(connection: socket.socket) -> tuple[dict, list[int]]:
@@ -458,6 +496,7 @@ def _step(request: dict) -> int:
 
     _FORKED_STEP = True
     timing.restart(request["started"])
+    timing.mark("forked by the build's warm process")
     sys.argv = ["cqdt", *request["argv"]]
     return cli.main(request["argv"])
 
