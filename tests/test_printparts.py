@@ -224,3 +224,23 @@ def test_a_thread_that_yields_the_processor_runs_at_the_lower_priority_and_the_o
         niceness = writer.submit(lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())).result()
     assert niceness == max(before, pdf_module.YIELDING_NICENESS)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+
+
+def test_every_tab_the_printer_opens_prints_a_part(tmp_path, monkeypatch):
+    """The next part's tab is made while a part prints, but only for a part already submitted: a
+    renderer started beside the last part's print would be closed unused."""
+    opened = []
+    new_tab = Printer._new_tab
+
+    async def counted(self):
+        tab = await new_tab(self)
+        opened.append(tab.renderer)
+        return tab
+
+    monkeypatch.setattr(Printer, "_new_tab", counted)
+    parts = print_parts(page(300), rows_per_part=150)
+    with Printer() as printer:
+        printer.submit(parts, tmp_path / "phu-luc.pdf", date(2022, 7, 29)).result()
+        printer.submit([page(20)], tmp_path / "quyet-dinh.pdf", date(2022, 7, 29)).result()
+    assert len(opened) == len(parts) + 1 == 3
+    assert len(PdfReader(tmp_path / "quyet-dinh.pdf").pages) == 2  # the appendix starts a page of its own

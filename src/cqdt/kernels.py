@@ -7,6 +7,8 @@ cqdt.kernels -- make …`, which owns it), a warm process imports all of them on
 ingest step (or the first notebook step) asks for it, and forks from there both the notebook steps
 (`cqdt notebook` hands its command to a fork and waits for its exit status) and their kernels: a
 fork is ready in a fraction of a second, with the state of a process that has only imported modules.
+The render step, last, is forked too, from a warm process that already serves (a render-only rebuild
+starts none), which meanwhile imported the render's libraries on a core the notebooks left idle.
 Outside such a build (`cqdt notebook` alone, the tests' runner, JupyterLab) steps and kernels start as
 before, and so do they in a build whose warm process cannot start (a module that fails to import:
 the notebook then reports it, by cell).

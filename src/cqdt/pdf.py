@@ -51,6 +51,7 @@ class Printer:
         self._thread = threading.Thread(target=self._loop.run_forever, name="chromium-pdf", daemon=True)
         self._playwright = self._browser = self._spare = None
         self._opening: asyncio.Lock | None = None  # made in the loop's thread, which it belongs to
+        self._waiting = 0  # parts submitted and not yet given a tab (counted in the loop's thread)
         # A yielding page's PDF is finished at the lower priority too, by a thread of its own (a
         # thread's priority cannot be raised back for the next page's work).
         self._yielding_work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqdt-pdf-yielding",
@@ -104,13 +105,15 @@ class Printer:
         """A fresh tab: the one made in advance (a renderer takes a tenth of a second to start), or
         a new one."""
         spare, self._spare = self._spare, None
+        self._waiting -= 1
         return await (spare or self._new_tab())
 
     def _prepare_spare(self) -> None:
-        """The next page's tab, made while this one prints rather than while it loads: a renderer
-        starting beside the decision's page load made the 2021 render-only rebuild 0,1–0,4 s longer
-        (two alternating series of 8); after the last page, it is closed unused."""
-        if self._spare is None:
+        """The next part's tab, made while this one prints rather than while it loads (a renderer
+        starting beside the decision's page load made the 2021 render-only rebuild 0,1–0,4 s longer,
+        two alternating series of 8), and only for a part already submitted: none is started beside
+        the last part's print, only to be closed."""
+        if self._spare is None and self._waiting > 0:
             self._spare = asyncio.ensure_future(self._new_tab())
 
     async def _close(self) -> None:
@@ -125,6 +128,7 @@ class Printer:
             await self._playwright.stop()
 
     async def _print_document(self, parts: list[str], pdf: Path, dated: date, yielding: bool) -> None:
+        self._waiting += len(parts)
         if len(parts) == 1:
             await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf, tagged=True, yielding=yielding)
             # In a thread of its own: this loop's other prints go on meanwhile (the 2021 decision's
