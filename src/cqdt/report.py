@@ -25,7 +25,7 @@ from .render import (
     with_contents,
     with_scorecards,
 )
-from .scorecards import YearScorecards, scorecards_html
+from .scorecards import YearScorecards, card_markup, scorecards_html
 
 
 def report_names(year: int) -> tuple[str, str, str, str, str]:
@@ -50,7 +50,7 @@ def build_report(year: int, printer: Printer, build: str = "") -> list[Path]:
     # report with nbconvert, then the decision while Python writes the rest. The build waits on the
     # decision: the scorecards' renderer yields the processor to it.
     scorecards = YearScorecards(context, out)
-    printed = scorecards.cards(printed=True)
+    printed = card_markup(context, scorecards.cards(printed=True))
     cards = printer.submit(print_parts(scorecards_print_html(scorecards_html(context, printed),
                                                              scorecards_title(context))),
                            staging / names[2], dated, yielding=True)
@@ -69,8 +69,8 @@ def build_report(year: int, printer: Printer, build: str = "") -> list[Path]:
         write_decision_docx(document, staging / names[3], report_title(context, "Dự thảo quyết định"))
         write_appendices_xlsx(document, staging / names[4], report_title(context, "Phụ lục quyết định"))
         timing.mark("Word draft and Excel appendices written")
-        rest = scorecards.cards(printed=False)
-        html = with_contents(with_scorecards(analysis, scorecards_html(context, printed + rest)))
+        rest = card_markup(context, scorecards.cards(printed=False))
+        html = with_contents(with_scorecards(analysis, scorecards_html(context, printed, rest)))
         (staging / names[0]).write_text(html, encoding="utf-8")
         timing.mark("HTML written")
 
