@@ -15,6 +15,7 @@ import pytest
 from nbclient import NotebookClient
 
 from cqdt import kernels, runner
+from cqdt.cli import main as cqdt_main
 from cqdt.errors import CqdtError
 from cqdt.pipeline import load_year
 
@@ -110,7 +111,7 @@ def write_notebook(root: Path, name: str, code: str) -> None:
 
 
 def test_steps_and_kernels_forked_from_the_builds_warm_process_compute_fail_by_name_and_leave_nothing(
-        project_copy, monkeypatch, tmp_path):
+        project_copy, monkeypatch, tmp_path, capsys):
     """Under `make report` each notebook step and each kernel is forked from a warm process of the
     build, which imported the libraries they use (cqdt.kernels): a kernel runs in the notebook's
     folder, a step's failing cell and a dying kernel are named as without it, and when the build ends
@@ -130,10 +131,15 @@ def test_steps_and_kernels_forked_from_the_builds_warm_process_compute_fail_by_n
         # A step that wants no kernel (the render) is not forked, and starts no warm process, before
         # one serves.
         assert kernels.run_forked(["render", "--year", "2021"], start=False) is None and not folder.exists()
+        # The build's first step (make's list of steps) starts it: the ingest and notebooks come next.
+        # Run in this process, the warm process's parent, as the build's owner is (a subreaper).
+        assert cqdt_main(["steps", "--year", "2021"]) == 0 and "PILLARS" in capsys.readouterr().out
+        started = int((folder / "zygote.pid").read_text())
         outputs = [tmp_path / f"whose-{i}.ipynb" for i in range(2)]
         with ThreadPoolExecutor(max_workers=2) as pool:  # two at once, as under make -j2: one warm process
             list(pool.map(lambda out: runner.execute("whose", out, {"year": 2021}), outputs))
         warm = int((folder / "zygote.pid").read_text())
+        assert warm == started
         for output in outputs:
             printed = nbformat.read(output, as_version=4).cells[-1].outputs[0]["text"]
             assert printed == f"{warm} True {project_copy / 'notebooks'}\n"

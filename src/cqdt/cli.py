@@ -202,10 +202,15 @@ def _notebook(args) -> int:
 def _steps(args) -> int:
     # Params and catalogue only: every build starts with this step, alone; the ingest step, next,
     # loads and checks the whole year (registry, indicators, inputs).
+    from . import kernels
     from .catalogue import load_catalogue
     from .config import load_params
     from .runner import step_table
 
+    # This step reruns only after an edit of params, a catalogue or a notebook, which reruns the
+    # ingest and notebooks too: the warm process they want starts now, on the core this step leaves
+    # idle, rather than with the ingest.
+    kernels.start_early()
     params = load_params(args.year)
     pillars = [pillar.id for pillar in load_catalogue(params.catalogue_path()).pillars]
     print(step_table(pillars, params.ranking_notebook), end="")
