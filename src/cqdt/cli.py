@@ -207,9 +207,10 @@ def _steps(args) -> int:
     from .config import load_params
     from .runner import step_table
 
-    # This step reruns only after an edit of params, a catalogue or a notebook, which reruns the
-    # ingest and notebooks too: the warm process they want starts now, on the core this step leaves
-    # idle, rather than with the ingest.
+    # This step reruns only after an edit of params, a catalogue or a notebook, after which the ingest
+    # reruns too (unless the catalogue is another year's) and starts the warm process for the
+    # notebooks: it starts now instead, on the core this step leaves idle (a cold build's first
+    # notebooks started 0,4 s sooner).
     kernels.start_early()
     params = load_params(args.year)
     pillars = [pillar.id for pillar in load_catalogue(params.catalogue_path()).pillars]
