@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from importlib import resources
@@ -227,8 +228,8 @@ def test_a_thread_that_yields_the_processor_runs_at_the_lower_priority_and_the_o
 
 
 def test_every_tab_the_printer_opens_prints_a_part(tmp_path, monkeypatch):
-    """The next part's tab is made while a part prints, but only for a part already submitted: a
-    renderer started beside the last part's print would be closed unused."""
+    """The next page's tab is made while a page prints, until the last page is submitted; then only
+    for a part still waiting: a renderer started beside the last part's print would be closed unused."""
     opened = []
     new_tab = Printer._new_tab
 
@@ -241,6 +242,11 @@ def test_every_tab_the_printer_opens_prints_a_part(tmp_path, monkeypatch):
     parts = print_parts(page(300), rows_per_part=150)
     with Printer() as printer:
         printer.submit(parts, tmp_path / "phu-luc.pdf", date(2022, 7, 29)).result()
-        printer.submit([page(20)], tmp_path / "quyet-dinh.pdf", date(2022, 7, 29)).result()
+        # The next page's tab is made while the first page prints, before the next page is submitted.
+        deadline = time.monotonic() + 10
+        while len(opened) < len(parts) + 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(opened) == len(parts) + 1
+        printer.submit([page(20)], tmp_path / "quyet-dinh.pdf", date(2022, 7, 29), last=True).result()
     assert len(opened) == len(parts) + 1 == 3
     assert len(PdfReader(tmp_path / "quyet-dinh.pdf").pages) == 2  # the appendix starts a page of its own

@@ -52,6 +52,7 @@ class Printer:
         self._playwright = self._browser = self._spare = None
         self._opening: asyncio.Lock | None = None  # made in the loop's thread, which it belongs to
         self._waiting = 0  # parts submitted and not yet given a tab (counted in the loop's thread)
+        self._last_submitted = False  # then no page comes but those submitted
         # A yielding page's PDF is finished at the lower priority too, by a thread of its own (a
         # thread's priority cannot be raised back for the next page's work).
         self._yielding_work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqdt-pdf-yielding",
@@ -66,10 +67,11 @@ class Printer:
         self._launched = self._run(self._launch())
         return self
 
-    def submit(self, parts: list[str], pdf: Path, dated: date, yielding: bool = False) -> Future:
+    def submit(self, parts: list[str], pdf: Path, dated: date, yielding: bool = False, last: bool = False) -> Future:
         """Print a page, given as its parts (see printparts), to pdf dated `dated`; the HTML files
-        printed are written next to it. A yielding page's renderer runs at a lower priority."""
-        return self._run(self._print_document(parts, pdf, dated, yielding))
+        printed are written next to it. A yielding page's renderer runs at a lower priority. Until a
+        page is submitted as the `last`, a tab is kept ready for the next page to come."""
+        return self._run(self._print_document(parts, pdf, dated, yielding, last))
 
     def __exit__(self, exc_type, *_exc) -> None:
         try:
@@ -111,9 +113,10 @@ class Printer:
     def _prepare_spare(self) -> None:
         """The next part's tab, made while this one prints rather than while it loads (a renderer
         starting beside the decision's page load made the 2021 render-only rebuild 0,1–0,4 s longer,
-        two alternating series of 8), and only for a part already submitted: none is started beside
-        the last part's print, only to be closed."""
-        if self._spare is None and self._waiting > 0:
+        two alternating series of 8): ready when the next page is submitted, but once the last page
+        is, only for a part still waiting, so that none is started beside the last part's print only
+        to be closed."""
+        if self._spare is None and (self._waiting > 0 or not self._last_submitted):
             self._spare = asyncio.ensure_future(self._new_tab())
 
     async def _close(self) -> None:
@@ -127,8 +130,9 @@ class Printer:
         if self._playwright is not None:
             await self._playwright.stop()
 
-    async def _print_document(self, parts: list[str], pdf: Path, dated: date, yielding: bool) -> None:
+    async def _print_document(self, parts: list[str], pdf: Path, dated: date, yielding: bool, last: bool) -> None:
         self._waiting += len(parts)
+        self._last_submitted |= last
         if len(parts) == 1:
             await self._print(_written(pdf.with_suffix(".in.html"), parts[0]), pdf, tagged=True, yielding=yielding)
             # In a thread of its own: this loop's other prints go on meanwhile (the 2021 decision's
@@ -318,7 +322,9 @@ async def _guarded(coroutine):
 def print_pdfs(pages: dict[Path, str], dated: date) -> None:
     """Print every page (pdf path → page HTML), all at once, and wait for them."""
     with Printer() as printer:
-        for future in [printer.submit(print_parts(html), pdf, dated) for pdf, html in pages.items()]:
+        last = len(pages) - 1
+        for future in [printer.submit(print_parts(html), pdf, dated, last=number == last)
+                       for number, (pdf, html) in enumerate(pages.items())]:
             future.result()
 
 

@@ -60,7 +60,7 @@ def build_report(year: int, printer: Printer, build: str = "") -> list[Path]:
     record = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
     analysis = report_html(context, out / "notebooks", front, [provenance_html(with_templates(record))])
     timing.mark("notebooks assembled (nbconvert)")
-    decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1], dated)
+    decision = printer.submit(print_parts(decision_print_html(analysis)), staging / names[1], dated, last=True)
     decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
 
     def write_the_rest() -> None:
