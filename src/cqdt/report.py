@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import timing
-from .appendices_xlsx import write_appendices_xlsx
 from .fragments import decision_document, front_matter, provenance_html
 from .paths import PROJECT_ROOT, resolve_build
 from .pdf import Printer, yield_processor
@@ -64,7 +63,9 @@ def build_report(year: int, printer: Printer, build: str = "") -> list[Path]:
     decision.add_done_callback(lambda _done: timing.mark("decision PDF printed"))
 
     def write_the_rest() -> None:
-        from .decision_docx import write_decision_docx  # python-docx: needed only from here on
+        # python-docx and XlsxWriter: needed only from here on, imported after the decision is submitted.
+        from .appendices_xlsx import write_appendices_xlsx
+        from .decision_docx import write_decision_docx
 
         write_decision_docx(document, staging / names[3], report_title(context, "Dự thảo quyết định"))
         write_appendices_xlsx(document, staging / names[4], report_title(context, "Phụ lục quyết định"))
