@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from jinja2 import Template
 from markupsafe import Markup
 
 from .formatting import shown_parts, vn_number, vn_percent, vn_signed
@@ -136,7 +137,7 @@ def _change(rows: dict[str, dict] | None, code: str, decimals: int, previous: in
 
 def card_markup(year: Year, card_list: list[dict]) -> Markup:
     """The cards' markup, made once for each card: the printed ones go to the scorecards PDF and then
-    into the report (at national scale, 2.000 cards rendered twice took a fifth of a second)."""
+    into the report (at national scale, rendering the 2.000 printed cards again took 0,11–0,28 s)."""
     return _template().module.card_list(card_list, year.catalogue.index_term)
 
 
@@ -146,7 +147,7 @@ def scorecards_html(year: Year, *markup: Markup) -> str:
                               index_term=year.catalogue.index_term)
 
 
-def _template():
+def _template() -> Template:
     return environment().get_template("scorecards.html.j2")
 
 
