@@ -63,27 +63,49 @@ def _every(pattern: re.Pattern, html: str, start: int, end: int, limit: int) -> 
 
 def _reopen_at(html: str, start: int, cuts: list[int]) -> list[str]:
     """For each cut, the start tags of the elements still open there, so that a part continues
-    inside them; a table comes back with its header row. One pass over the page for all cuts."""
+    inside them; a table comes back with its header row. One pass over the page for all cuts, which
+    skips the inside of every table body: its rows are whole, so a cut there (before a row) leaves
+    the elements open at the body's start, and a body left behind closes all it opened (a national
+    decision's 126.000 cells were each a tag to walk)."""
+    skipped = [(_tag_end(html, body.start()), body.end() - len("</tbody>")) for body in _TBODY.finditer(html, start)]
     open_tags: list[tuple[str, int, int]] = []  # name, start and end of its start tag
     openings = []
+    body = 0  # the next table body not yet passed
     for cut in cuts:
-        for tag in _TAG.finditer(html, start, cut):
-            closing, name = tag.group(1, 2)
-            if not name:  # a comment
-                continue
-            name = name.lower()
-            if tag.group(0).endswith("/>") or name in _VOID:
-                continue
-            if not closing:
-                open_tags.append((name, tag.start(), tag.end()))
-                continue
-            while open_tags:  # an end tag closes its element and anything left open inside it
-                if open_tags.pop()[0] == name:
-                    break
-        start = cut
+        while start < cut:
+            if body < len(skipped) and skipped[body][0] < cut:
+                inside, closing = skipped[body]
+                _walk(html, start, inside, open_tags)  # nothing where start is already inside
+                start = min(max(start, closing), cut)
+                body += closing <= cut
+            else:
+                _walk(html, start, cut, open_tags)
+                start = cut
         openings.append("".join(_start_tag(html, name, tag_start, tag_end, cut)
                                 for name, tag_start, tag_end in open_tags))
     return openings
+
+
+def _tag_end(html: str, tag_start: int) -> int:
+    return html.index(">", tag_start) + 1
+
+
+def _walk(html: str, start: int, end: int, open_tags: list[tuple[str, int, int]]) -> None:
+    """The elements open after the tags from start to end: each start tag opens one (but a void or
+    self-closing one), an end tag closes its element and anything left open inside it."""
+    for tag in _TAG.finditer(html, start, end):
+        closing, name = tag.group(1, 2)
+        if not name:  # a comment
+            continue
+        name = name.lower()
+        if tag.group(0).endswith("/>") or name in _VOID:
+            continue
+        if not closing:
+            open_tags.append((name, tag.start(), tag.end()))
+            continue
+        while open_tags:
+            if open_tags.pop()[0] == name:
+                break
 
 
 def _start_tag(html: str, name: str, tag_start: int, tag_end: int, cut: int) -> str:
