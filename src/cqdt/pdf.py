@@ -166,6 +166,10 @@ class Printer:
                 _lower_priority(tab.renderer)
             # No time limit: a national-scale appendix takes a while to load and lay out.
             await tab.page.goto(page.resolve().as_uri(), wait_until="load", timeout=0)
+            if yielding and tab.renderer:
+                # Again: the threads of a renderer that was still starting set their own priority
+                # (Chromium's compositor and I/O threads -8, its thread pool 0) after the first time.
+                _lower_priority(tab.renderer)
             self._prepare_spare()
             await tab.page.pdf(path=pdf, prefer_css_page_size=True, print_background=True, tagged=tagged,
                                outline=tagged)
@@ -207,7 +211,9 @@ _RENDERER_NUMBER = "--renderer-client-id="
 
 def _lower_priority(renderer: int) -> None:
     """Every thread of the renderer (Linux sets a nice value per thread) at YIELDING_NICENESS; a
-    renderer already gone, or a system that does not allow it, prints at the usual priority."""
+    renderer already gone, or a system that does not allow it, prints at the usual priority. Its main
+    thread, which lays out and prints the page, keeps it; Chromium may set its other threads' own
+    priorities again, as a renderer starts or a thread pool grows."""
     import psutil
 
     with contextlib.suppress(psutil.Error):
