@@ -77,7 +77,8 @@ def _reopen_at(html: str, start: int, cuts: list[int]) -> list[str]:
                 inside, closing = skipped[body]
                 _walk(html, start, inside, open_tags)  # nothing where start is already inside
                 start = min(max(start, closing), cut)
-                body += closing <= cut
+                if closing <= cut:  # the body ends before the cut: its end tag is walked next
+                    body += 1
             else:
                 _walk(html, start, cut, open_tags)
                 start = cut
